@@ -1,0 +1,28 @@
+// The node's configuration: cloudschool.toml in the data directory, written by `init`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/status.h"
+
+namespace node {
+
+struct Config {
+  std::string domain;                       // public host[:port], lower-case ("school.example:8443")
+  std::string scheme = "https";             // "http" only with `init --http` (development, tests)
+  std::vector<std::string> allow_addresses; // CIDRs outbound requests may reach despite the SSRF guard
+  std::string ca_file;                      // extra CA for outbound TLS
+  std::string listen = "127.0.0.1:8080";    // default for `serve`
+  std::string tls_cert, tls_key;            // default for `serve`
+  std::vector<std::string> resolve;         // tests: "host:port:addr" name resolution overrides
+  int signature_window_seconds = 3600;      // accepted clock skew of Date / created
+  std::string Origin() const { return scheme + "://" + domain; }
+};
+
+// Reads DIR/cloudschool.toml. kNotFound when there is no node in DIR.
+cs::Result<Config> LoadConfig(const std::string& data_dir);
+// Writes DIR/cloudschool.toml atomically (write to a temp file, fsync, rename).
+cs::Status SaveConfig(const std::string& data_dir, const Config& config);
+
+}  // namespace node
