@@ -41,6 +41,7 @@ enum class Db : int {
   kHosts,        // inbox host -> HostRecord (health, backoff, signature scheme)
   kPolicy,       // "block\x1f" domain / "trust\x1f" domain -> ""
   kJobs,         // be64(due ms) be64(seq) -> JobRecord (remote fetches done after the 202)
+  kFailed,       // be64(seq) -> DeliveryRecord that was given up on (kept for the admin)
   kCount         // not a database
 };
 const char* DbName(Db db);

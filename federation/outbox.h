@@ -1,0 +1,62 @@
+// Our own activities: what a teacher does (post, edit, delete, follow, unfollow, leave) becomes
+// an activity stored at its id plus one queued delivery per recipient inbox, in the caller's
+// write transaction, so an activity is never stored without its deliveries or the reverse.
+// Recipients on this node are served at once (timeline entries, follow states).
+// Stateless apart from its references: thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "federation/uris.h"
+#include "store/clock.h"
+#include "store/records.h"
+
+namespace federation {
+
+struct PostOptions {
+  std::string in_reply_to;  // id of the parent (must already be in the store)
+  store::Visibility visibility = store::Visibility::kPublic;
+  std::string summary;      // content warning
+  std::string audience;     // a community, later
+};
+
+class Outbox {
+ public:
+  Outbox(const Uris& uris, const cs::Clock& clock) : uris_(uris), clock_(clock) {}
+
+  // Creates a Note from Markdown; returns its id. kNotFound for an unknown user or parent.
+  cs::Result<std::string> Post(store::Txn& txn, std::string_view user, std::string_view markdown,
+                               const PostOptions& options) const;
+  // Update with new text. kForbidden when `user` is not the author.
+  cs::Status Edit(store::Txn& txn, std::string_view user, std::string_view object_id,
+                  std::string_view markdown) const;
+  // Delete: the object becomes a Tombstone here and everywhere it went.
+  cs::Status DeleteObject(store::Txn& txn, std::string_view user, std::string_view object_id) const;
+  // Follow a (cached) actor. Local targets are accepted at once. kConflict if already following.
+  cs::Result<store::FollowRecord> Follow(store::Txn& txn, std::string_view user,
+                                         const store::ActorRecord& target) const;
+  // Undo(Follow). kNotFound when not following.
+  cs::Status Unfollow(store::Txn& txn, std::string_view user, std::string_view target_id) const;
+  // Answer a remote Follow of a local actor with Accept (records the follower).
+  cs::Status AcceptFollow(store::Txn& txn, const store::ActorRecord& local,
+                          const store::ActorRecord& follower, std::string_view follow_id) const;
+  // Delete a local actor: Delete(actor) to every server that knows it; content and follows removed.
+  cs::Status DeleteActor(store::Txn& txn, std::string_view user) const;
+
+ private:
+  // Stores `activity` (and the outbox entry) and queues it to the followers of `author`
+  // (when `to_followers`) and to `extra` actor ids; local recipients get `timeline_object`.
+  cs::Status Publish(store::Txn& txn, const store::ActorRecord& author,
+                     const store::ActivityRecord& activity, bool to_followers,
+                     const std::vector<std::string>& extra, const std::string& timeline_object) const;
+  cs::Result<store::ActorRecord> LocalUser(const store::Txn& txn, std::string_view user) const;
+
+  const Uris& uris_;
+  const cs::Clock& clock_;
+};
+
+// The inbox a delivery to `actor` goes to: its shared inbox when offered, else its own.
+std::string DeliveryInbox(const store::ActorRecord& actor);
+
+}  // namespace federation
