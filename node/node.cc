@@ -1,0 +1,198 @@
+#include "node/node.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "federation/address_guard.h"
+#include "federation/crypto.h"
+#include "federation/handle.h"
+#include "federation/url.h"
+#include "node/http_server.h"
+#include "node/routes.h"
+
+namespace node {
+
+bool IsValidLocalName(std::string_view name) {
+  if (name.empty() || name.size() > 30) return false;
+  for (char c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+cs::Status InitNode(const std::string& data_dir, const Config& config, const cs::Clock& clock) {
+  std::error_code ec;
+  if (std::filesystem::exists(data_dir + "/cloudschool.toml") ||
+      std::filesystem::exists(data_dir + "/db/data.mdb"))
+    return cs::Status::Conflict("a node already exists in " + data_dir + " (refusing to overwrite it)");
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return cs::Status::IOError("cannot create " + data_dir + ": " + ec.message());
+  std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, ec);
+  for (const auto& cidr : config.allow_addresses)
+    if (auto c = federation::ParseCidr(cidr); !c.ok())
+      return cs::Status::InvalidInput("--allow-addresses: " + c.status().message());
+  auto store = store::Store::Open(data_dir, {.create = true});
+  if (!store.ok()) return store.status();
+  federation::Uris uris(config.Origin());
+  auto key = federation::PrivateKey::GenerateRsa(2048);
+  if (!key.ok()) return key.status();
+  store::ActorRecord instance;
+  instance.id = uris.InstanceActor();
+  instance.type = "Application";
+  instance.preferred_username = config.domain.substr(0, config.domain.find(':'));
+  instance.name = "Cloudschool node " + config.domain;
+  instance.inbox = uris.SharedInbox();
+  instance.shared_inbox = uris.SharedInbox();
+  instance.url = uris.origin() + "/";
+  instance.key_id = federation::Uris::KeyId(instance.id);
+  instance.public_key_pem = key->PublicKeyPem();
+  instance.local = true;
+  instance.manually_approves_followers = true;
+  instance.created_at_ms = clock.NowMillis();
+  CS_RETURN_IF_ERROR((*store)->Update([&](store::Txn& txn) -> cs::Status {
+    CS_RETURN_IF_ERROR(txn.Put(store::Db::kActors, instance.id, instance.Encode()));
+    CS_RETURN_IF_ERROR(txn.Put(store::Db::kPrivateKeys, instance.id, key->ToPem()));
+    return txn.Put(store::Db::kMeta, "domain", config.domain);
+  }));
+  // The config is written last: its presence means the node is complete.
+  return SaveConfig(data_dir, config);
+}
+
+cs::Result<store::ActorRecord> AddUser(const store::Store& store, const federation::Uris& uris,
+                                       std::string_view name, std::string_view display_name,
+                                       const cs::Clock& clock) {
+  if (!IsValidLocalName(name))
+    return cs::Status::InvalidInput("a name is 1-30 letters, digits or '_': '" + std::string(name) + "'");
+  auto key = federation::PrivateKey::GenerateRsa(2048);  // outside the write transaction
+  if (!key.ok()) return key.status();
+  store::ActorRecord user;
+  user.id = uris.User(name);
+  user.type = "Person";
+  user.preferred_username = std::string(name);
+  user.name = display_name.empty() ? std::string(name) : std::string(display_name);
+  user.inbox = uris.Inbox(name);
+  user.outbox = uris.Outbox(name);
+  user.followers = uris.Followers(name);
+  user.following = uris.Following(name);
+  user.shared_inbox = uris.SharedInbox();
+  user.url = user.id;
+  user.key_id = federation::Uris::KeyId(user.id);
+  user.public_key_pem = key->PublicKeyPem();
+  user.local = true;
+  user.created_at_ms = clock.NowMillis();
+  CS_RETURN_IF_ERROR(store.Update([&](store::Txn& txn) -> cs::Status {
+    if (auto taken = store::GetLocalActorByName(txn, name); taken.ok())
+      return cs::Status::Conflict("the name '" + std::string(name) + "' is taken (by " +
+                                  (taken->type == "Group" ? "a community" : "a teacher") +
+                                  (taken->deleted ? ", deleted" : "") + ")");
+    CS_RETURN_IF_ERROR(store::PutActor(txn, user));
+    return txn.Put(store::Db::kPrivateKeys, user.id, key->ToPem());
+  }));
+  return user;
+}
+
+cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const cs::Clock& clock) {
+  std::unique_ptr<Node> n(new Node(clock));
+  n->data_dir_ = data_dir;
+  auto config = LoadConfig(data_dir);
+  if (!config.ok()) return config.status();
+  n->config_ = std::move(config).value();
+  auto store = store::Store::Open(data_dir);
+  if (!store.ok()) return store.status();
+  n->store_ = std::move(store).value();
+  n->writer_ = std::make_unique<store::Writer>(*n->store_);
+  n->uris_ = std::make_unique<federation::Uris>(n->config_.Origin());
+  std::vector<federation::Cidr> allowed;
+  for (const auto& c : n->config_.allow_addresses) {
+    auto cidr = federation::ParseCidr(c);
+    if (!cidr.ok()) return cs::Status::InvalidInput("cloudschool.toml allow_addresses: " + cidr.status().message());
+    allowed.push_back(*cidr);
+  }
+  federation::HttpClientOptions copts{.guard = federation::AddressGuard(allowed)};
+  copts.ca_file = n->config_.ca_file;
+  copts.allow_http = n->config_.scheme == "http";
+  copts.resolve = n->config_.resolve;
+  n->client_ = std::make_unique<federation::HttpClient>(std::move(copts));
+  n->fetcher_ = std::make_unique<federation::Fetcher>(*n->store_, *n->client_, *n->uris_, clock);
+  n->actors_ = std::make_unique<federation::ActorCache>(*n->store_, *n->fetcher_, clock,
+                                                        n->config_.scheme == "http");
+  n->outbox_ = std::make_unique<federation::Outbox>(*n->uris_, clock);
+  n->inbox_ = std::make_unique<federation::Inbox>(
+      *n->store_, *n->writer_, *n->actors_, *n->outbox_, *n->uris_, clock,
+      federation::InboxOptions{.signature_window_seconds = n->config_.signature_window_seconds});
+  n->handlers_ = std::make_unique<federation::ActivityHandlers>(*n->outbox_, *n->uris_, clock);
+  return n;
+}
+
+Node::~Node() {
+  Shutdown();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+cs::Result<store::ActorRecord> Node::ResolveActor(std::string_view text) const {
+  std::string local_name;
+  if (federation::LooksLikeUrl(text)) {
+    if (uris_->IsLocal(text)) {
+      auto txn = store_->BeginRead();
+      if (!txn.ok()) return txn.status();
+      auto actor = store::GetActor(*txn, text);
+      if (!actor.ok()) return cs::Status::NotFound("no local actor " + std::string(text));
+      return actor;
+    }
+    return actors_->Lookup(text);
+  }
+  auto handle = federation::ParseHandle(text);
+  if (!handle.ok()) return handle.status();
+  if (handle->host == federation::NormalizeHost(config_.domain)) {
+    auto txn = store_->BeginRead();
+    if (!txn.ok()) return txn.status();
+    return store::GetLocalActorByName(*txn, handle->user);
+  }
+  return actors_->Lookup(text);
+}
+
+cs::Status Node::Serve(const ServeOptions& options) {
+  // One serving process per data directory.
+  std::string lock_path = data_dir_ + "/serve.lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0600);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return cs::Status::Conflict("another 'cloudschool serve' is running on " + data_dir_);
+  std::string listen = options.listen.empty() ? config_.listen : options.listen;
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return cs::Status::InvalidInput("--listen wants ADDR:PORT, got " + listen);
+  ServerOptions so;
+  so.listen_address = listen.substr(0, colon);
+  if (so.listen_address.size() > 2 && so.listen_address.front() == '[')
+    so.listen_address = so.listen_address.substr(1, so.listen_address.size() - 2);
+  int port = std::atoi(listen.c_str() + colon + 1);
+  if (port < 0 || port > 65535) return cs::Status::InvalidInput("bad port in " + listen);
+  so.port = static_cast<uint16_t>(port);
+  so.tls_cert_file = options.tls_cert.empty() ? config_.tls_cert : options.tls_cert;
+  so.tls_key_file = options.tls_key.empty() ? config_.tls_key : options.tls_key;
+  if (so.tls_cert_file.empty() != so.tls_key_file.empty())
+    return cs::Status::InvalidInput("--tls-cert and --tls-key go together");
+  so.public_scheme = config_.scheme;
+  so.public_authority = config_.domain;
+  router_ = std::make_unique<Router>(*this);
+  server_ = std::make_unique<HttpServer>(so, [this](const federation::HttpRequest& r) {
+    return router_->Handle(r);
+  });
+  CS_RETURN_IF_ERROR(server_->Start());
+  delivery_ = std::make_unique<federation::DeliveryWorker>(*store_, *client_, clock_, options.delivery);
+  delivery_->Start();
+  jobs_ = std::make_unique<federation::JobWorker>(*store_, *actors_, *fetcher_, *handlers_, clock_);
+  jobs_->Start();
+  return cs::Status::Ok();
+}
+
+uint16_t Node::port() const { return server_ ? server_->port() : 0; }
+
+void Node::Shutdown() {
+  if (server_) server_->Stop();
+  if (delivery_) delivery_->Stop();
+  if (jobs_) jobs_->Stop();
+}
+
+}  // namespace node
