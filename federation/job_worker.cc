@@ -11,15 +11,17 @@ JobWorker::JobWorker(const store::Store& store, const ActorCache& actors, const 
 
 JobWorker::~JobWorker() { Stop(); }
 
-cs::Status JobWorker::FetchObject(const std::string& id, const std::string& boosted_by) {
+cs::Status FetchAndStoreObject(const store::Store& db, const ActorCache& actors,
+                               const Fetcher& fetcher, const ActivityHandlers& handlers,
+                               const std::string& id, const std::string& boosted_by) {
   {
-    auto txn = store_.BeginRead();
+    auto txn = db.BeginRead();
     if (!txn.ok()) return txn.status();
     if (store::GetObject(*txn, id).ok()) {
       if (boosted_by.empty()) return cs::Status::Ok();
     }
   }
-  auto fetched = fetcher_.FetchActivityJson(id);
+  auto fetched = fetcher.FetchActivityJson(id);
   if (!fetched.ok()) return fetched.status();
   auto object = ParseObject(*fetched->json);
   if (!object.ok()) return object.status();
@@ -27,10 +29,10 @@ cs::Status JobWorker::FetchObject(const std::string& id, const std::string& boos
     return cs::Status::InvalidInput("fetched " + id + " but got " + object->id);
   if (object->attributed_to.empty() || !SameOrigin(object->attributed_to, object->id))
     return cs::Status::InvalidInput(object->id + " is attributed to an actor on another origin");
-  auto author = actors_.GetActor(object->attributed_to);
+  auto author = actors.GetActor(object->attributed_to);
   if (!author.ok()) return author.status();
-  return store_.Update([&](store::Txn& txn) {
-    return handlers_.StoreRemoteObject(txn, *object, *author, "", boosted_by);
+  return db.Update([&](store::Txn& txn) {
+    return handlers.StoreRemoteObject(txn, *object, *author, "", boosted_by);
   });
 }
 
@@ -55,8 +57,10 @@ cs::Status JobWorker::PurgeActor(const std::string& actor) {
 }
 
 cs::Status JobWorker::Run(const store::JobRecord& job) {
-  if (job.kind == "fetch_object") return FetchObject(job.subject, "");
-  if (job.kind == "fetch_announced") return FetchObject(job.subject, job.detail);
+  if (job.kind == "fetch_object")
+    return FetchAndStoreObject(store_, actors_, fetcher_, handlers_, job.subject, "");
+  if (job.kind == "fetch_announced")
+    return FetchAndStoreObject(store_, actors_, fetcher_, handlers_, job.subject, job.detail);
   if (job.kind == "purge_actor") return PurgeActor(job.subject);
   return cs::Status::InvalidInput("unknown job kind " + job.kind);
 }

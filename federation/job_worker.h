@@ -14,6 +14,12 @@
 
 namespace federation {
 
+// Fetches the object `id` from its origin, checks it is its author's, stores it and puts it on
+// the timelines it reaches (and on those of `boosted_by`'s local followers). Ok when already stored.
+cs::Status FetchAndStoreObject(const store::Store& store, const ActorCache& actors, const Fetcher& fetcher,
+                               const ActivityHandlers& handlers, const std::string& id,
+                               const std::string& boosted_by);
+
 class JobWorker {
  public:
   JobWorker(const store::Store& store, const ActorCache& actors, const Fetcher& fetcher,
@@ -28,7 +34,6 @@ class JobWorker {
 
  private:
   cs::Status Run(const store::JobRecord& job);
-  cs::Status FetchObject(const std::string& id, const std::string& boosted_by);
   cs::Status PurgeActor(const std::string& actor);
 
   const store::Store& store_;

@@ -153,6 +153,16 @@ cs::Result<store::ActorRecord> Node::ResolveActor(std::string_view text) const {
   return actors_->Lookup(text);
 }
 
+cs::Status Node::EnsureObject(const std::string& id) const {
+  {
+    auto txn = store_->BeginRead();
+    if (!txn.ok()) return txn.status();
+    if (store::GetObject(*txn, id).ok()) return cs::Status::Ok();
+  }
+  if (uris_->IsLocal(id)) return cs::Status::NotFound("no post " + id);
+  return federation::FetchAndStoreObject(*store_, *actors_, *fetcher_, *handlers_, id, "");
+}
+
 cs::Status Node::Serve(const ServeOptions& options) {
   // One serving process per data directory.
   std::string lock_path = data_dir_ + "/serve.lock";

@@ -49,6 +49,9 @@ class Node {
   // Resolves a handle or URL to an actor: local names and URLs from the store, others remotely.
   cs::Result<store::ActorRecord> ResolveActor(std::string_view handle_or_url) const;
 
+  // Makes sure the object `id` is in the store (fetching a remote one).
+  cs::Status EnsureObject(const std::string& id) const;
+
   // Starts the server and the workers; returns once listening.
   cs::Status Serve(const ServeOptions& options);
   uint16_t port() const;

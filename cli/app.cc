@@ -1,0 +1,151 @@
+// The command line: names and flags (CLI11), dispatch to cli/commands.h.
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+
+namespace cli {
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"Cloudschool: a school's node for teachers' professional learning communities"};
+  app.require_subcommand(1);
+  Global g;
+  const char* env = std::getenv("CLOUDSCHOOL_DATA");
+  g.data_dir = env && *env ? env : "./var/cloudschool";
+  app.add_option("--data", g.data_dir, "data directory (default $CLOUDSCHOOL_DATA, else ./var/cloudschool)");
+  int rc = kExitOk;
+  auto json_flag = [&](CLI::App* c) { c->add_flag("--json", g.json, "print one JSON document"); };
+
+  // init
+  std::string domain, allow, ca_file;
+  bool http = false;
+  auto* init = app.add_subcommand("init", "create a node in the data directory");
+  init->add_option("--domain", domain, "public HOST[:PORT] of this node")->required();
+  init->add_flag("--http", http, "plain http URLs and look-ups (development and tests only)");
+  init->add_option("--allow-addresses", allow, "CIDR[,CIDR...] that outbound requests may reach although private");
+  init->add_option("--ca-file", ca_file, "PEM file of an extra CA outbound requests trust");
+  init->callback([&] { rc = CmdInit(g, domain, http, allow, ca_file); });
+
+  // serve
+  std::string listen, tls_cert, tls_key;
+  auto* serve = app.add_subcommand("serve", "run the node until SIGINT/SIGTERM");
+  serve->add_option("--listen", listen, "ADDR:PORT (default from cloudschool.toml)");
+  serve->add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS in the node");
+  serve->add_option("--tls-key", tls_key, "PEM private key for --tls-cert");
+  serve->callback([&] { rc = CmdServe(g, listen, tls_cert, tls_key); });
+
+  // user
+  std::string name, display_name;
+  auto* user = app.add_subcommand("user", "manage teachers");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "add a teacher");
+  user_add->add_option("NAME", name, "user name (1-30 letters, digits, _)")->required();
+  user_add->add_option("--display-name", display_name, "name shown to others");
+  user_add->callback([&] { rc = CmdUserAdd(g, name, display_name); });
+  auto* user_list = user->add_subcommand("list", "list teachers");
+  json_flag(user_list);
+  user_list->callback([&] { rc = CmdUserList(g); });
+  auto* user_delete = user->add_subcommand("delete", "delete a teacher (a Delete goes to every server that knows it)");
+  user_delete->add_option("NAME", name)->required();
+  user_delete->callback([&] { rc = CmdUserDelete(g, name); });
+
+  // post / edit / delete
+  std::string as, reply_to, visibility = "public", summary, text, url;
+  auto* post = app.add_subcommand("post", "post a Note (Markdown)");
+  post->add_option("--as", as, "local teacher")->required();
+  post->add_option("--reply-to", reply_to, "URL of the post this replies to");
+  post->add_option("--visibility", visibility, "public or followers")->check(CLI::IsMember({"public", "followers"}));
+  post->add_option("--summary", summary, "content warning");
+  post->add_option("TEXT", text, "Markdown text")->required();
+  post->callback([&] { rc = CmdPost(g, as, reply_to, visibility, summary, text); });
+  auto* edit = app.add_subcommand("edit", "edit a post (Update)");
+  edit->add_option("--as", as)->required();
+  edit->add_option("URL", url)->required();
+  edit->add_option("TEXT", text)->required();
+  edit->callback([&] { rc = CmdEdit(g, as, url, text); });
+  auto* del = app.add_subcommand("delete", "delete a post (Delete, Tombstone)");
+  del->add_option("--as", as)->required();
+  del->add_option("URL", url)->required();
+  del->callback([&] { rc = CmdDelete(g, as, url); });
+
+  // follow
+  std::string target;
+  auto* follow = app.add_subcommand("follow", "follow a teacher here or on another server");
+  follow->add_option("--as", as)->required();
+  follow->add_option("HANDLE_OR_URL", target)->required();
+  follow->callback([&] { rc = CmdFollow(g, as, target); });
+  auto* unfollow = app.add_subcommand("unfollow", "stop following");
+  unfollow->add_option("--as", as)->required();
+  unfollow->add_option("HANDLE_OR_URL", target)->required();
+  unfollow->callback([&] { rc = CmdUnfollow(g, as, target); });
+  auto* followers = app.add_subcommand("followers", "who follows a teacher, with state");
+  followers->add_option("--as", as)->required();
+  json_flag(followers);
+  followers->callback([&] { rc = CmdFollowList(g, as, true); });
+  auto* following = app.add_subcommand("following", "whom a teacher follows, with state");
+  following->add_option("--as", as)->required();
+  json_flag(following);
+  following->callback([&] { rc = CmdFollowList(g, as, false); });
+
+  int limit = 20;
+  auto* timeline = app.add_subcommand("timeline", "a teacher's home timeline, newest first");
+  timeline->add_option("--as", as)->required();
+  timeline->add_option("--limit", limit, "how many items")->check(CLI::Range(1, 1000));
+  json_flag(timeline);
+  timeline->callback([&] { rc = CmdTimeline(g, as, limit); });
+
+  auto* lookup = app.add_subcommand("lookup", "resolve a handle or URL (WebFinger, fetch)");
+  lookup->add_option("HANDLE_OR_URL", target)->required();
+  json_flag(lookup);
+  lookup->callback([&] { rc = CmdLookup(g, target); });
+
+  // domain
+  std::string domain_arg;
+  auto* dom = app.add_subcommand("domain", "domain policy");
+  dom->require_subcommand(1);
+  for (const char* action : {"block", "unblock"}) {
+    auto* c = dom->add_subcommand(action, std::string(action) + " a server");
+    c->add_option("DOMAIN", domain_arg)->required();
+    std::string act = action;
+    c->callback([&, act] { rc = CmdDomain(g, act, domain_arg); });
+  }
+  auto* dom_list = dom->add_subcommand("list", "blocked servers");
+  json_flag(dom_list);
+  dom_list->callback([&] { rc = CmdDomain(g, "list", ""); });
+
+  std::string backup_dir;
+  auto* backup = app.add_subcommand("backup", "consistent copy of the data directory, while the node runs");
+  backup->add_option("DIR", backup_dir, "new directory for the copy")->required();
+  backup->callback([&] { rc = CmdBackup(g, backup_dir); });
+
+  std::vector<std::string> files;
+  auto* activity = app.add_subcommand("activity", "work with ActivityStreams documents");
+  activity->require_subcommand(1);
+  auto* inspect = activity->add_subcommand("inspect", "how the node understands documents (needs no node)");
+  inspect->add_option("FILE", files)->required();
+  json_flag(inspect);
+  inspect->callback([&] { rc = CmdInspect(g, files); });
+
+  auto* deliveries = app.add_subcommand("deliveries", "queued and failed deliveries");
+  json_flag(deliveries);
+  deliveries->callback([&] { rc = CmdDeliveries(g); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);  // prints the help of the subcommand asked about
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return kExitOk;
+    std::string msg = e.what();
+    return Fail(msg + " (see 'cloudschool --help')", kExitUsage);
+  }
+  return rc;
+}
+
+}  // namespace cli

@@ -1,0 +1,169 @@
+// Commands that manage the node itself: init, serve, backup, domain policy, deliveries.
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "federation/handle.h"
+#include "node/node.h"
+
+namespace cli {
+
+int CmdInit(const Global& g, const std::string& domain, bool http, const std::string& allow,
+            const std::string& ca_file) {
+  node::Config config;
+  config.domain = federation::NormalizeHost(domain);
+  if (config.domain.empty() || config.domain.find('/') != std::string::npos)
+    return Fail("--domain wants HOST[:PORT], got '" + domain + "'", kExitUsage);
+  config.scheme = http ? "http" : "https";
+  for (size_t start = 0; start < allow.size();) {
+    auto end = allow.find(',', start);
+    std::string part = allow.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty()) config.allow_addresses.push_back(part);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  if (!ca_file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(ca_file, ec)) return Fail("--ca-file: no such file " + ca_file, kExitUsage);
+    config.ca_file = std::filesystem::absolute(ca_file).string();
+  }
+  if (auto colon = config.domain.rfind(':'); colon != std::string::npos)
+    config.listen = "127.0.0.1:" + config.domain.substr(colon + 1);
+  cs::Status st = node::InitNode(g.data_dir, config, cs::SystemClock::Instance());
+  if (!st.ok()) return Fail(st);
+  std::printf("created node %s in %s\n", config.Origin().c_str(), g.data_dir.c_str());
+  std::printf("next: cloudschool --data %s user add NAME; cloudschool --data %s serve\n",
+              g.data_dir.c_str(), g.data_dir.c_str());
+  return kExitOk;
+}
+
+int CmdServe(const Global& g, const std::string& listen, const std::string& tls_cert,
+             const std::string& tls_key) {
+  // Block the stop signals before any thread starts, so only sigwait below sees them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  auto n = node::Node::Open(g.data_dir);
+  if (!n.ok()) return Fail(n.status());
+  node::ServeOptions options{.listen = listen, .tls_cert = tls_cert, .tls_key = tls_key};
+  cs::Status st = (*n)->Serve(options);
+  if (!st.ok()) return Fail(st);
+  std::printf("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(), (*n)->port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop, &sig);
+  std::printf("stopping: finishing requests in flight\n");
+  std::fflush(stdout);
+  (*n)->Shutdown();
+  return kExitOk;
+}
+
+int CmdBackup(const Global& g, const std::string& dir) {
+  auto config = node::LoadConfig(g.data_dir);
+  if (!config.ok()) return Fail(config.status());
+  std::error_code ec;
+  if (std::filesystem::exists(dir + "/cloudschool.toml", ec) || std::filesystem::exists(dir + "/db", ec))
+    return Fail(dir + " already holds a node; choose a new directory", kExitRefused);
+  auto store = store::Store::Open(g.data_dir);
+  if (!store.ok()) return Fail(store.status());
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Fail("cannot create " + dir + ": " + ec.message());
+  // LMDB's own copy (a consistent snapshot in one read transaction), then the config.
+  cs::Status st = (*store)->CopyTo(dir + "/db");
+  if (!st.ok()) return Fail(st);
+  std::filesystem::copy_file(g.data_dir + "/cloudschool.toml", dir + "/cloudschool.toml", ec);
+  if (ec) return Fail("cannot copy the config: " + ec.message());
+  if (std::filesystem::exists(g.data_dir + "/media"))
+    std::filesystem::copy(g.data_dir + "/media", dir + "/media", std::filesystem::copy_options::recursive, ec);
+  if (ec) return Fail("cannot copy media: " + ec.message());
+  std::printf("backup of %s written to %s (serve it with: cloudschool --data %s serve)\n",
+              g.data_dir.c_str(), dir.c_str(), dir.c_str());
+  return kExitOk;
+}
+
+int CmdDomain(const Global& g, const std::string& action, const std::string& domain) {
+  auto store = store::Store::Open(g.data_dir);
+  if (!store.ok()) return Fail(store.status());
+  if (action == "list") {
+    std::vector<std::string> blocked;
+    (void)(*store)->View([&](store::Txn& t) {
+      return t.Scan(store::Db::kPolicy, store::JoinKey("block", ""), [&](std::string_view k, std::string_view) {
+        blocked.emplace_back(k.substr(6));
+        return true;
+      });
+    });
+    if (g.json) {
+      JsonOut out;
+      out.w().StartArray();
+      for (const auto& d : blocked) {
+        out.w().StartObject();
+        out.Str("domain", d);
+        out.Str("policy", "block");
+        out.w().EndObject();
+      }
+      out.w().EndArray();
+      out.Print();
+    } else {
+      for (const auto& d : blocked) std::printf("%s\tblocked\n", d.c_str());
+      if (blocked.empty()) std::printf("no blocked domains\n");
+    }
+    return kExitOk;
+  }
+  std::string host = federation::NormalizeHost(domain);
+  if (host.empty() || host.find_first_of("/@ ") != std::string::npos)
+    return Fail("not a domain: '" + domain + "'", kExitUsage);
+  cs::Status st = (*store)->Update([&](store::Txn& t) {
+    return action == "block" ? t.Put(store::Db::kPolicy, store::JoinKey("block", host), "")
+                             : t.Delete(store::Db::kPolicy, store::JoinKey("block", host));
+  });
+  if (!st.ok()) return Fail(st);
+  std::printf("%s %s\n", host.c_str(), action == "block" ? "blocked" : "unblocked");
+  return kExitOk;
+}
+
+int CmdDeliveries(const Global& g) {
+  auto store = store::Store::Open(g.data_dir);
+  if (!store.ok()) return Fail(store.status());
+  std::vector<std::pair<std::string, store::DeliveryRecord>> all;
+  (void)(*store)->View([&](store::Txn& t) {
+    CS_RETURN_IF_ERROR(t.Scan(store::Db::kDeliveries, "", [&](std::string_view, std::string_view v) {
+      if (auto d = store::DeliveryRecord::Decode(v)) all.emplace_back("queued", *d);
+      return true;
+    }));
+    return t.Scan(store::Db::kFailed, "", [&](std::string_view, std::string_view v) {
+      if (auto d = store::DeliveryRecord::Decode(v)) all.emplace_back("failed", *d);
+      return true;
+    });
+  });
+  if (g.json) {
+    JsonOut out;
+    out.w().StartArray();
+    for (const auto& [state, d] : all) {
+      out.w().StartObject();
+      out.Str("state", state);
+      out.Str("activity", d.activity_id);
+      out.Str("inbox", d.inbox);
+      out.Key("attempts");
+      out.w().Uint64(d.attempts);
+      out.Time("next_attempt", state == "queued" ? d.due_ms : 0);
+      out.StrOrNull("last_error", d.last_error);
+      out.w().EndObject();
+    }
+    out.w().EndArray();
+    out.Print();
+  } else {
+    for (const auto& [state, d] : all)
+      std::printf("%s\t%s\t%s\tattempts=%llu\t%s\n", state.c_str(), d.inbox.c_str(), d.activity_id.c_str(),
+                  static_cast<unsigned long long>(d.attempts), d.last_error.c_str());
+    if (all.empty()) std::printf("no queued or failed deliveries\n");
+  }
+  return kExitOk;
+}
+
+}  // namespace cli
