@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "federation/json.h"
 #include "federation/uris.h"
 #include "store/records.h"
 
@@ -13,7 +14,6 @@ namespace federation {
 
 inline constexpr const char* kAsContext = "https://www.w3.org/ns/activitystreams";
 inline constexpr const char* kSecurityContext = "https://w3id.org/security/v1";
-inline constexpr const char* kPublicCollection = "https://www.w3.org/ns/activitystreams#Public";
 
 // A local actor (Person for teachers, Application for the instance actor).
 std::string ActorJson(const store::ActorRecord& actor);

@@ -12,7 +12,7 @@ std::vector<std::string> Audience(store::Visibility vis, const std::string& foll
                                   const std::vector<std::string>& extra, std::vector<std::string>* cc) {
   std::vector<std::string> to;
   if (vis == store::Visibility::kPublic) {
-    to.push_back(kPublicCollection);
+    to.push_back(kPublic);
     cc->push_back(followers);
   } else if (vis == store::Visibility::kFollowers) {
     to.push_back(followers);
@@ -297,7 +297,7 @@ cs::Status Outbox::DeleteActor(store::Txn& txn, std::string_view user) const {
   del.actor = me->id;
   del.object_id = me->id;
   del.published_ms = now;
-  del.json = ActivityJson({.id = del.id, .type = "Delete", .actor = me->id, .to = {kPublicCollection},
+  del.json = ActivityJson({.id = del.id, .type = "Delete", .actor = me->id, .to = {kPublic},
                            .published_ms = now, .object_id = me->id});
   CS_RETURN_IF_ERROR(Publish(txn, *me, del, false, known, ""));
   // Remove its content: every object it authored becomes a tombstone.
