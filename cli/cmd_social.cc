@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "federation/handle.h"
 #include "federation/html_sanitizer.h"
 #include "node/node.h"
 

@@ -126,6 +126,8 @@ cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const 
   return n;
 }
 
+Node::Node(const cs::Clock& clock) : clock_(clock) {}
+
 Node::~Node() {
   Shutdown();
   if (lock_fd_ >= 0) ::close(lock_fd_);

@@ -61,7 +61,7 @@ class Node {
   void Shutdown();
 
  private:
-  explicit Node(const cs::Clock& clock) : clock_(clock) {}
+  explicit Node(const cs::Clock& clock);
 
   const cs::Clock& clock_;
   std::string data_dir_;
