@@ -1,0 +1,122 @@
+#include "federation/punycode.h"
+
+#include <vector>
+
+namespace federation {
+namespace {
+
+// Decodes UTF-8 into code points; false on malformed input.
+bool DecodeUtf8(std::string_view s, std::vector<uint32_t>& out) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    uint32_t cp;
+    int extra;
+    if (c < 0x80) cp = c, extra = 0;
+    else if ((c & 0xe0) == 0xc0) cp = c & 0x1f, extra = 1;
+    else if ((c & 0xf0) == 0xe0) cp = c & 0x0f, extra = 2;
+    else if ((c & 0xf8) == 0xf0) cp = c & 0x07, extra = 3;
+    else return false;
+    if (extra > 0 && i + extra >= s.size()) return false;
+    for (int k = 1; k <= extra; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    out.push_back(cp);
+    i += extra + 1;
+  }
+  return true;
+}
+
+char Digit(uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); }
+
+uint32_t Adapt(uint32_t delta, uint32_t numpoints, bool first) {
+  delta = first ? delta / 700 : delta / 2;
+  delta += delta / numpoints;
+  uint32_t k = 0;
+  while (delta > ((36 - 1) * 26) / 2) {
+    delta /= 36 - 1;
+    k += 36;
+  }
+  return k + (36 * delta) / (delta + 38);
+}
+
+}  // namespace
+
+cs::Result<std::string> PunycodeEncode(std::string_view utf8_label) {
+  std::vector<uint32_t> input;
+  if (!DecodeUtf8(utf8_label, input)) return cs::Status::InvalidInput("not UTF-8");
+  std::string out;
+  for (uint32_t cp : input)
+    if (cp < 0x80) out.push_back(static_cast<char>(cp));
+  uint32_t b = static_cast<uint32_t>(out.size()), h = b;
+  if (b > 0) out.push_back('-');
+  uint32_t n = 128, delta = 0, bias = 72;
+  while (h < input.size()) {
+    uint32_t m = 0x7fffffff;
+    for (uint32_t cp : input)
+      if (cp >= n && cp < m) m = cp;
+    if ((m - n) > (0xffffffffu - delta) / (h + 1)) return cs::Status::InvalidInput("punycode overflow");
+    delta += (m - n) * (h + 1);
+    n = m;
+    for (uint32_t cp : input) {
+      if (cp < n && ++delta == 0) return cs::Status::InvalidInput("punycode overflow");
+      if (cp == n) {
+        uint32_t q = delta;
+        for (uint32_t k = 36;; k += 36) {
+          uint32_t t = k <= bias ? 1 : (k >= bias + 26 ? 26 : k - bias);
+          if (q < t) break;
+          out.push_back(Digit(t + (q - t) % (36 - t)));
+          q = (q - t) / (36 - t);
+        }
+        out.push_back(Digit(q));
+        bias = Adapt(delta, h + 1, h == b);
+        delta = 0;
+        ++h;
+      }
+    }
+    ++delta;
+    ++n;
+  }
+  return out;
+}
+
+std::string NormalizeHost(std::string_view host) {
+  std::string port;
+  std::string_view name = host;
+  if (!name.empty() && name.front() == '[') {  // IPv6 literal
+    std::string out;
+    for (char c : host) out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+    return out;
+  }
+  if (auto colon = name.rfind(':'); colon != std::string_view::npos) {
+    port = std::string(name.substr(colon));
+    name = name.substr(0, colon);
+  }
+  std::string out;
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t dot = name.find('.', start);
+    std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    bool ascii = true;
+    for (char c : label)
+      if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
+    if (!out.empty() || start > 0) out.push_back('.');
+    if (ascii) {
+      for (char c : label) out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+    } else {
+      // Lower-case ASCII letters first; non-ASCII case folding is left to the sender (NFC).
+      std::string lowered;
+      for (char c : label) lowered.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+      auto puny = PunycodeEncode(lowered);
+      if (!puny.ok()) return "";
+      out += "xn--" + *puny;
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return out + port;
+}
+
+}  // namespace federation
