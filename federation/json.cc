@@ -116,7 +116,7 @@ std::optional<std::string> ReadId(const rapidjson::Value& v) {
     id = AsString(v);
   } else if (v.IsObject()) {
     id = ReadString(v, "id");
-    if (!id) id = ReadString(v, "href");
+    if (!id || id->empty()) id = ReadString(v, "href");
   }
   if (id && id->empty()) return std::nullopt;
   return id;
