@@ -76,6 +76,11 @@ TEST(ParseJsonTest, InvalidUtf8IsRefused) {
   EXPECT_NE(ParseError("{\"a\":\"\xc0\xaf\"}"), "");    // overlong '/'
   EXPECT_NE(ParseError("{\"a\":\"\xed\xa0\x80\"}"), "");  // UTF-8 encoded surrogate
   EXPECT_NE(ParseError("{\"a\":\"\\ud800\"}"), "");       // lone high surrogate escape
+  // A lone low surrogate escape would decode to bytes that are not UTF-8 (RapidJSON 1.1 lets it
+  // through); keys are checked too.
+  EXPECT_EQ(ParseError("[\"\\udc00\"]"),
+            "malformed JSON at offset 9: string is not valid Unicode (lone surrogate escape)");
+  EXPECT_NE(ParseError("{\"\\udfff\":1}"), "");
 }
 
 TEST(ParseJsonTest, ValidUnicodeAndEscapesRoundTrip) {
