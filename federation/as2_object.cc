@@ -67,26 +67,33 @@ void ReadSource(const rapidjson::Value& doc, ObjectDoc& object) {
   object.source_media_type = StringOr(*source, "mediaType");
 }
 
+Attachment ReadAttachment(const rapidjson::Value& item) {
+  Attachment a;
+  if (item.IsString()) {  // a bare URL
+    a.url = FirstHref(item);
+    return a;
+  }
+  a.type = StringOr(item, "type");
+  a.media_type = StringOr(item, "mediaType");
+  a.url = FirstHref(item);
+  a.name = StringOr(item, "name");
+  a.digest_multibase = StringOr(item, "digestMultibase");
+  return a;
+}
+
+// One attachment or an array of them; entries that are neither objects nor strings are skipped.
 std::vector<Attachment> ReadAttachments(const rapidjson::Value& doc) {
   std::vector<Attachment> out;
   const rapidjson::Value* v = Member(doc, "attachment");
-  auto add_string = [&out](const rapidjson::Value& item) {
-    std::optional<std::string> url = AsString(item);
-    if (url && IsHttpUrl(*url)) out.push_back(Attachment{"", "", std::move(*url), "", ""});
-  };
-  if (v != nullptr && v->IsString()) add_string(*v);
-  if (v != nullptr && v->IsArray()) {
-    for (const rapidjson::Value& item : v->GetArray()) add_string(item);
+  if (v == nullptr) return out;
+  auto usable = [](const rapidjson::Value& item) { return item.IsObject() || item.IsString(); };
+  if (v->IsArray()) {
+    for (const rapidjson::Value& item : v->GetArray()) {
+      if (usable(item)) out.push_back(ReadAttachment(item));
+    }
+  } else if (usable(*v)) {
+    out.push_back(ReadAttachment(*v));
   }
-  ForEachObject(v, [&out](const rapidjson::Value& item) {
-    Attachment a;
-    a.type = StringOr(item, "type");
-    a.media_type = StringOr(item, "mediaType");
-    a.url = FirstHref(item);
-    a.name = StringOr(item, "name");
-    a.digest_multibase = StringOr(item, "digestMultibase");
-    out.push_back(std::move(a));
-  });
   return out;
 }
 

@@ -271,8 +271,12 @@ Inspection Inspect(std::string_view body) {
     return out;
   }
   std::optional<std::string> type = ReadString(doc, "type");
-  if (!type || type->empty()) {
+  if (!type) {
     Refuse(out, Member(doc, "type") ? "type is not a string" : "document has no type");
+    return out;
+  }
+  if (type->empty()) {
+    Refuse(out, "document has an empty type");
     return out;
   }
   out.type = *type;

@@ -13,16 +13,53 @@ namespace {
 // string we hand on is valid UTF-8.
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
-// SAX handler that only counts nesting and stops the reader one level past the limit.
+// Strict UTF-8: no overlong forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF.
+bool IsValidUtf8(const char* s, size_t n) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s);
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;  // would be a surrogate
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (size_t k = 2; k < len; ++k) {
+      if (p[i + k] < 0x80 || p[i + k] > 0xBF) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// SAX handler for the first pass: counts nesting and stops the reader one level past the limit;
+// rejects decoded strings that are not valid UTF-8. (RapidJSON 1.1 validates raw bytes, but a
+// lone low-surrogate escape such as "\udc00" decodes to a CESU sequence it does not check.)
 class DepthLimiter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthLimiter> {
  public:
   explicit DepthLimiter(int max_depth) : max_depth_(max_depth) {}
   bool Default() { return true; }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return CheckString(s, n); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) { return CheckString(s, n); }
   bool StartObject() { return Enter(); }
   bool EndObject(rapidjson::SizeType) { return Leave(); }
   bool StartArray() { return Enter(); }
   bool EndArray(rapidjson::SizeType) { return Leave(); }
   bool too_deep() const { return too_deep_; }
+  bool bad_string() const { return bad_string_; }
 
  private:
   bool Enter() {
@@ -36,9 +73,15 @@ class DepthLimiter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dept
     --depth_;
     return true;
   }
+  bool CheckString(const char* s, rapidjson::SizeType n) {
+    if (IsValidUtf8(s, n)) return true;
+    bad_string_ = true;
+    return false;
+  }
   int max_depth_;
   int depth_ = 0;
   bool too_deep_ = false;
+  bool bad_string_ = false;
 };
 
 cs::Status Malformed(size_t offset, const std::string& what) {
@@ -60,6 +103,9 @@ cs::Result<rapidjson::Document> ParseJson(std::string_view text, int max_depth) 
     rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, limiter);
     if (limiter.too_deep()) {
       return cs::Status::InvalidInput("JSON nesting deeper than " + std::to_string(max_depth));
+    }
+    if (limiter.bad_string()) {
+      return Malformed(result.Offset(), "string is not valid Unicode (lone surrogate escape)");
     }
     if (result.IsError()) {
       return Malformed(result.Offset(), rapidjson::GetParseError_En(result.Code()));
@@ -116,7 +162,7 @@ std::optional<std::string> ReadId(const rapidjson::Value& v) {
     id = AsString(v);
   } else if (v.IsObject()) {
     id = ReadString(v, "id");
-    if (!id) id = ReadString(v, "href");
+    if (!id || id->empty()) id = ReadString(v, "href");
   }
   if (id && id->empty()) return std::nullopt;
   return id;
