@@ -1,15 +1,23 @@
 #include "federation/http_client.h"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <set>
 #include <thread>
 
 #include "tests/federation/http_test_server.h"
+#include "tests/test_util.h"
 
 namespace federation {
 namespace {
@@ -552,19 +560,194 @@ TEST(HttpClientTest, UnreadableCaFileIsAnError) {
   EXPECT_EQ(client.ExecuteMany({Get("127.0.0.1:1", "/")})[0].status().code(), Code::kInternal);
 }
 
+// --- HTTPS, self-contained: a CA and a server certificate made here, a one-thread TLS server. ---
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct SslCtxFree {
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+struct SslFree {
+  void operator()(SSL* s) const { SSL_free(s); }
+};
+struct ExtFree {
+  void operator()(X509_EXTENSION* e) const { X509_EXTENSION_free(e); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using Cert = std::unique_ptr<X509, X509Free>;
+
+// A certificate for `cn` signed by `issuer` (self-signed when issuer is null).
+Cert MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
+              const std::vector<std::pair<int, const char*>>& extensions, long serial) {
+  Cert cert(X509_new());
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
+  X509_set_pubkey(cert.get(), key);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert.get()), "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
+  X509* signer = issuer ? issuer : cert.get();
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, signer, cert.get(), nullptr, nullptr, 0);
+  for (const auto& [nid, value] : extensions) {
+    std::unique_ptr<X509_EXTENSION, ExtFree> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+    EXPECT_TRUE(ext) << value;
+    if (ext) X509_add_ext(cert.get(), ext.get(), -1);
+  }
+  EXPECT_GT(X509_sign(cert.get(), issuer_key, EVP_sha256()), 0);
+  return cert;
+}
+
+// Answers every request on its own TLS connection with 200 and the Host it saw.
+class TlsServer {
+ public:
+  explicit TlsServer(const std::string& ca_path) {
+    Pkey ca_key(EVP_EC_gen("P-256"));
+    Cert ca = MakeCert(ca_key.get(), "Cloudschool Test CA", nullptr, ca_key.get(),
+                       {{NID_basic_constraints, "critical,CA:TRUE"},
+                        {NID_key_usage, "critical,keyCertSign,cRLSign"},
+                        {NID_subject_key_identifier, "hash"}},
+                       1);
+    Pkey key(EVP_EC_gen("P-256"));
+    Cert leaf = MakeCert(key.get(), "tls.test", ca.get(), ca_key.get(),
+                         {{NID_basic_constraints, "critical,CA:FALSE"},
+                          {NID_ext_key_usage, "serverAuth"},
+                          {NID_subject_alt_name, "DNS:tls.test,IP:127.0.0.1"}},
+                         2);
+    FILE* f = std::fopen(ca_path.c_str(), "w");
+    PEM_write_X509(f, ca.get());
+    std::fclose(f);
+    ctx_.reset(SSL_CTX_new(TLS_server_method()));
+    SSL_CTX_use_certificate(ctx_.get(), leaf.get());
+    SSL_CTX_use_PrivateKey(ctx_.get(), key.get());
+
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(listen_fd_, 16);
+    socklen_t len = sizeof addr;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~TlsServer() {
+    stop_ = true;
+    thread_.join();
+    close(listen_fd_);
+  }
+  int port() const { return port_; }
+  int handshakes() const { return handshakes_.load(); }
+
+ private:
+  void Run() {
+    // SSL_write on a socket the client already closed (it refused our certificate) must give
+    // EPIPE, not kill the test binary with SIGPIPE.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (poll(&p, 1, 20) <= 0) continue;
+      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      timeval tv{2, 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx_.get()));
+      SSL_set_fd(ssl.get(), fd);
+      if (SSL_accept(ssl.get()) == 1) {
+        ++handshakes_;
+        std::string in;
+        char buf[4096];
+        while (in.find("\r\n\r\n") == std::string::npos) {
+          int n = SSL_read(ssl.get(), buf, sizeof buf);
+          if (n <= 0) break;
+          in.append(buf, static_cast<size_t>(n));
+        }
+        std::string host;
+        if (size_t at = in.find("\r\nHost: "); at != std::string::npos)
+          host = in.substr(at + 8, in.find("\r\n", at + 8) - at - 8);
+        std::string reply = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: " +
+                            std::to_string(host.size()) + "\r\n\r\n" + host;
+        SSL_write(ssl.get(), reply.data(), static_cast<int>(reply.size()));
+        SSL_shutdown(ssl.get());
+      }
+      ERR_clear_error();
+      close(fd);
+    }
+  }
+
+  std::unique_ptr<SSL_CTX, SslCtxFree> ctx_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> handshakes_{0};
+  std::thread thread_;
+};
+
+TEST(HttpClientTest, HttpsTrustsTheExtraCaFileOnly) {
+  testutil::TempDir dir;
+  const std::string ca_path = dir.str() + "/ca.pem";
+  TlsServer server(ca_path);
+  const std::string authority = "tls.test:" + std::to_string(server.port());
+  HttpClientOptions o = DevOptions();
+  o.allow_http = false;
+  o.resolve = {authority + ":127.0.0.1"};
+  HttpRequest req = Get(authority, "/users/ann");
+  req.scheme = "https";
+
+  // Without the test CA the certificate does not verify.
+  cs::Result<HttpResponse> r = HttpClient(o).Execute(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
+
+  o.ca_file = ca_path;
+  HttpClient client(o);
+  for (int i = 0; i < 2; ++i) {
+    r = client.Execute(req);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, authority);
+    EXPECT_EQ(r->headers.Get("x-final-url"), "https://" + authority + "/users/ann");
+  }
+  auto many = client.ExecuteMany({req, req, req});
+  for (const auto& m : many) EXPECT_TRUE(m.ok()) << m.status().ToString();
+
+  // The certificate names tls.test: another name for the same address does not verify.
+  HttpClientOptions wrong_name = o;
+  wrong_name.resolve = {"other.test:" + std::to_string(server.port()) + ":127.0.0.1"};
+  HttpRequest other = req;
+  other.authority = "other.test:" + std::to_string(server.port());
+  r = HttpClient(wrong_name).Execute(other);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_GE(server.handshakes(), 5);
+}
+
 // Not a test: prints fan-out throughput with and without keep-alive across calls.
 // Run: ./build/federation_tests --gtest_also_run_disabled_tests --gtest_filter='*Benchmark*'
 TEST(HttpClientTest, DISABLED_BenchmarkExecuteMany) {
   Server server([](const Recorded&) { return Respond(202, ""); });
   HttpClientOptions o = DevOptions();
   const int kHosts = 16, kBatch = 256, kRounds = 20;
-  for (int h = 0; h < kHosts; ++h)
-    o.resolve.push_back("b" + std::to_string(h) + ".test:" + std::to_string(server.port()) +
-                        ":127.0.0.1");
+  const std::string port = std::to_string(server.port());
+  auto host = [&](int h) {
+    std::string name = "b";
+    name.append(std::to_string(h)).append(".test:").append(port);
+    return name;
+  };
+  for (int h = 0; h < kHosts; ++h) o.resolve.push_back(host(h) + ":127.0.0.1");
   std::vector<HttpRequest> batch;
   for (int i = 0; i < kBatch; ++i) {
-    HttpRequest r = Get("b" + std::to_string(i % kHosts) + ".test:" + std::to_string(server.port()),
-                        "/inbox");
+    HttpRequest r = Get(host(i % kHosts), "/inbox");
     r.method = "POST";
     r.body = std::string(2000, 'j');
     batch.push_back(std::move(r));
