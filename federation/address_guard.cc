@@ -103,13 +103,13 @@ std::string IpAddress::ToString() const {
 }
 
 cs::Result<IpAddress> ParseIpAddress(std::string_view text) {
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
-    text = text.substr(1, text.size() - 2);
+  bool bracketed = text.size() >= 2 && text.front() == '[' && text.back() == ']';
+  if (bracketed) text = text.substr(1, text.size() - 2);
   if (text.empty() || text.size() >= INET6_ADDRSTRLEN)
     return cs::Status::InvalidInput("not an IP address");
   std::string s(text);
   IpAddress ip;
-  if (inet_pton(AF_INET, s.c_str(), ip.bytes.data()) == 1) {
+  if (!bracketed && inet_pton(AF_INET, s.c_str(), ip.bytes.data()) == 1) {
     ip.is_v4 = true;
     return ip;
   }

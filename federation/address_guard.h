@@ -25,7 +25,7 @@ struct IpAddress {
   std::string ToString() const;  // "10.0.0.5", "::ffff:10.0.0.5"
 };
 
-// Parses a textual IPv4 (dotted quad only) or IPv6 address; brackets around IPv6 are accepted.
+// Parses a textual IPv4 (dotted quad only) or IPv6 address; IPv6 may come in brackets.
 cs::Result<IpAddress> ParseIpAddress(std::string_view text);
 
 // An address block. An IPv4 block never matches an IPv6 address (the guard unwraps IPv4-mapped
