@@ -76,6 +76,24 @@ bool HasControlChars(std::string_view s) {
   return false;
 }
 
+// RFC 9110 token: what a field name may be made of.
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsDigits(std::string_view s) {
+  if (s.empty() || s.size() > 18) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 std::string FormatEndpoint(const net::ip::address& address, uint16_t port) {
   std::string host = address.to_string();
   if (address.is_v6()) host = "[" + host + "]";
@@ -117,13 +135,15 @@ BeastResponse ToBeastResponse(federation::HttpResponse r, unsigned version, bool
   BeastResponse res;
   res.version(version);
   res.result(static_cast<unsigned>(r.status));
+  std::string handler_length;
   for (const auto& [name, value] : r.headers.items) {
-    if (name.empty() || HasControlChars(name) || HasControlChars(value)) {
-      Log(LogLevel::kWarn, "dropping response header with control characters: " + name);
+    if (!IsToken(name) || HasControlChars(value)) {
+      Log(LogLevel::kWarn, "dropping malformed response header \"" + name + "\"");
       continue;
     }
     std::string lower = federation::AsciiLower(name);
     // Framing is ours to decide.
+    if (lower == "content-length") handler_length = value;
     if (lower == "content-length" || lower == "transfer-encoding" || lower == "keep-alive") continue;
     if (lower == "connection") {
       if (federation::AsciiLower(value).find("close") != std::string::npos) *close = true;
@@ -138,6 +158,9 @@ BeastResponse ToBeastResponse(federation::HttpResponse r, unsigned version, bool
   bool bodiless = r.status == 204 || r.status == 304;
   if (!bodiless) {
     res.content_length(r.body.size());  // for HEAD: the length a GET would have sent
+    // A handler that answers HEAD itself may leave the body out and state the length.
+    if (head && r.body.empty() && IsDigits(handler_length))
+      res.set(http::field::content_length, handler_length);
     if (!head) res.body() = std::move(r.body);
   }
   return res;
@@ -298,6 +321,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void OnHeader() {
     const auto& req = parser_->get();
+    // RFC 9112 section 3.2: exactly one Host in HTTP/1.1. Our URLs (and so signature checks)
+    // are built from it when public_authority is not configured.
+    if (req.version() >= 11 && req.count(http::field::host) != 1)
+      return SendError(400, "exactly one Host header is required\n");
     if (!parser_->is_done() && req.version() >= 11 &&
         IEquals(Sv(req[http::field::expect]), "100-continue")) {
       // The header passed every check (a too-large Content-Length already failed with 413).
