@@ -37,8 +37,15 @@ cs::Status ReadEmbedded(const rapidjson::Value& obj, int depth, ActivityDoc& act
   const std::string& type = activity.object_type;
   if (LooksLikeActivity(obj, type)) {
     cs::Result<ActivityDoc> inner = ParseAt(obj, depth + 1);
-    if (!inner.ok()) return cs::Status::InvalidInput("object: " + inner.status().message());
-    activity.inner = std::make_shared<ActivityDoc>(std::move(inner).value());
+    if (inner.ok()) {
+      activity.inner = std::make_shared<ActivityDoc>(std::move(inner).value());
+    } else if (IsHttpUrl(activity.object_id)) {
+      // e.g. Accept({"type":"Follow","id":...} without actor): the id is all a handler needs
+      // to look it up or fetch it from its origin.
+      activity.object_embedded = false;
+    } else {
+      return cs::Status::InvalidInput("object: " + inner.status().message());
+    }
   } else if (IsActorType(type)) {
     cs::Result<ActorDoc> actor = ParseActor(obj);
     if (actor.ok()) {

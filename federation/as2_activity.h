@@ -42,9 +42,11 @@ struct ActivityDoc {
 // object; missing or non-string type; a type that is an actor, collection or known object type;
 // missing id (top level only: an embedded inner activity may omit it); missing actor; a missing
 // object on an activity type that takes one; an id/actor/object id that is not an absolute
-// http(s) URL; an embedded object, inner activity or actor that is itself malformed (reason
-// prefixed "object: "). An embedded actor without inbox is kept as a reference (object_actor
-// empty, object_embedded false), so Update(Person) refetches it.
+// http(s) URL; an embedded content object that is itself malformed, or an embedded inner
+// activity that is malformed and has no usable id (reason prefixed "object: ").
+// An embedded actor or inner activity that does not parse but carries an absolute http(s) id is
+// kept as a reference (object_id set, object_embedded false, object_actor/inner empty): the
+// handler looks it up or fetches it from its origin, as for an id-only object.
 cs::Result<ActivityDoc> ParseActivity(const rapidjson::Value& doc);
 
 // to + cc + audience of the activity, of its embedded object, and of its inner activity

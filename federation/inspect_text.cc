@@ -42,8 +42,11 @@ void AppendUtf8(uint32_t cp, std::string& out) {
 // Decodes the entity starting at html[i] == '&' into out; returns the bytes consumed (0 when it
 // is not an entity we know, so the '&' is kept as text).
 size_t DecodeEntity(std::string_view html, size_t i, std::string& out) {
-  size_t semi = html.find(';', i);
-  if (semi == std::string_view::npos || semi - i > 10) return 0;
+  // Look only a few bytes ahead: searching the whole rest for every '&' would make a body of
+  // ampersands quadratic.
+  size_t semi = html.substr(i, 12).find(';');
+  if (semi == std::string_view::npos) return 0;
+  semi += i;
   std::string_view name = html.substr(i + 1, semi - i - 1);
   struct Named { std::string_view name, text; };
   for (const Named& n : {Named{"amp", "&"}, Named{"lt", "<"}, Named{"gt", ">"},

@@ -437,8 +437,10 @@ TEST(As2ActivityTest, Refusals) {
        "Flag object array has no ids"},
       {R"({"id":"https://b.example/a/1","type":"Create","actor":"https://b.example/u/1","object":{"type":"Note","content":"x"}})",
        "object: Note has no id"},
-      {R"({"id":"https://b.example/a/1","type":"Announce","actor":"https://b.example/u/1","object":{"type":"Create","id":"https://b.example/a/0","object":"https://b.example/n/1"}})",
+      {R"({"id":"https://b.example/a/1","type":"Announce","actor":"https://b.example/u/1","object":{"type":"Create","object":"https://b.example/n/1"}})",
        "object: Create has no actor"},
+      {R"({"id":"https://b.example/a/1","type":"Announce","actor":"https://b.example/u/1","object":{"type":"Create","id":"ftp://b.example/a/0","actor":"https://b.example/u/1","object":"https://b.example/n/1"}})",
+       "object: Create id is not an absolute http(s) URL"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(ActivityError(c.text), c.reason) << c.text;
@@ -446,12 +448,40 @@ TEST(As2ActivityTest, Refusals) {
 }
 
 TEST(As2ActivityTest, InnerActivitiesAreBounded) {
-  std::string text = "\"https://b.example/n/1\"";
+  // Six Announces deep. Without ids, the chain cannot be cut short: refused.
+  std::string anonymous = "\"https://b.example/n/1\"";
+  std::string with_ids = anonymous;
   for (int i = 0; i < 6; ++i) {
-    text = R"({"type":"Announce","id":"https://b.example/a/)" + std::to_string(i) +
-           R"(","actor":"https://b.example/u/1","object":)" + text + "}";
+    std::string id = i == 5 ? R"("id":"https://b.example/a/top",)" : "";
+    anonymous = R"({"type":"Announce",)" + id + R"("actor":"https://b.example/u/1","object":)" +
+                anonymous + "}";
+    with_ids = R"({"type":"Announce","id":"https://b.example/a/)" + std::to_string(i) +
+               R"(","actor":"https://b.example/u/1","object":)" + with_ids + "}";
   }
-  EXPECT_EQ(ActivityError(text), "object: object: object: object: object: activities nested deeper than 4");
+  EXPECT_EQ(ActivityError(anonymous),
+            "object: object: object: object: object: activities nested deeper than 4");
+  // With ids, the level past the limit is kept as a reference.
+  rapidjson::Document doc = Doc(with_ids);
+  ActivityDoc a = MustActivity(doc);
+  const ActivityDoc* level = &a;
+  int inner_count = 0;
+  while (level->inner) {
+    level = level->inner.get();
+    ++inner_count;
+  }
+  EXPECT_EQ(inner_count, 4);
+  EXPECT_EQ(level->object_id, "https://b.example/a/0");
+  EXPECT_FALSE(level->object_embedded);
+}
+
+TEST(As2ActivityTest, MalformedInnerActivityWithIdIsAReference) {
+  rapidjson::Document doc = Doc(R"({"id":"https://a.example/accept/1","type":"Accept","actor":"https://a.example/c/maths",
+      "object":{"id":"https://b.example/follows/1","type":"Follow","object":"https://a.example/c/maths"}})");
+  ActivityDoc a = MustActivity(doc);
+  EXPECT_EQ(a.inner, nullptr);
+  EXPECT_FALSE(a.object_embedded);
+  EXPECT_EQ(a.object_id, "https://b.example/follows/1");
+  EXPECT_EQ(a.object_type, "Follow");
 }
 
 TEST(As2ActivityTest, ActorShapes) {

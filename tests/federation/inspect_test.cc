@@ -227,6 +227,9 @@ TEST(InspectTextTest, HtmlPreview) {
   EXPECT_EQ(HtmlPreview(cyrillic).size(), 160u);
   EXPECT_EQ(HtmlPreview(std::string(79, 'a') + " b"), std::string(79, 'a'));
   EXPECT_EQ(HtmlPreview("abcdef", 3), "abc");
+  // Linear in the input: a megabyte of '&' or '<' (no ';' or '>' after them) is cheap.
+  EXPECT_EQ(HtmlPreview(std::string(1 << 20, '&')), std::string(80, '&'));
+  EXPECT_EQ(HtmlPreview("x" + std::string(1 << 20, '<')), "x");
 }
 
 // Mutated real documents: whatever the bytes, a verdict and, when refused, a reason.
