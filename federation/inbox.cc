@@ -3,6 +3,7 @@
 #include "federation/activity_handlers.h"
 #include "federation/crypto.h"
 #include "federation/digest.h"
+#include "federation/documents.h"
 #include "federation/http_signature.h"
 #include "federation/json.h"
 #include "federation/url.h"
@@ -10,19 +11,12 @@
 namespace federation {
 namespace {
 
+// {"status": "..."} for 2xx, {"error": "..."} otherwise: the reason a sender can log.
 HttpResponse Answer(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;
   r.headers.Set("content-type", "application/json");
-  r.body = "{\"error\":" + std::string(message.empty() ? "null" : "") + "}";
-  if (!message.empty()) {
-    std::string escaped;
-    for (char c : message) {
-      if (c == '"' || c == '\\') escaped.push_back('\\');
-      if (static_cast<unsigned char>(c) >= 0x20) escaped.push_back(c);
-    }
-    r.body = status < 300 ? "{\"status\":\"" + escaped + "\"}" : "{\"error\":\"" + escaped + "\"}";
-  }
+  r.body = std::string("{\"") + (status < 300 ? "status" : "error") + "\":" + JsonString(message) + "}";
   return r;
 }
 
