@@ -75,10 +75,12 @@ void EnsureCurlGlobalInit() {
   (void)rc;
 }
 
-bool Appends(curl_slist** list, const std::string& line) {
-  curl_slist* grown = curl_slist_append(*list, line.c_str());
+// Appends a line to an owned curl list; false (list unchanged) when out of memory.
+bool Appends(CurlSlist& list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
   if (grown == nullptr) return false;
-  *list = grown;
+  (void)list.release();  // same head, or the new head of a list that was empty
+  list.reset(grown);
   return true;
 }
 
@@ -281,7 +283,8 @@ cs::Result<std::unique_ptr<Transfer>> Prepare(const State& st, const Url& url,
       literal.ok() && !opt.guard.IsAllowed(*literal))
     return cs::Status::Forbidden("address not allowed: " + literal->ToString());
   if (!IsToken(method)) return cs::Status::InvalidInput("bad HTTP method: " + method);
-  if (!IsSafeHeaderValue(host)) return cs::Status::InvalidInput("bad Host header");
+  if (!IsSafeHeaderValue(host) || !IsSafeHeaderValue(opt.user_agent))
+    return cs::Status::InvalidInput("bad Host or User-Agent header");
 
   auto t = std::make_unique<Transfer>();
   t->method = method;
@@ -293,24 +296,20 @@ cs::Result<std::unique_ptr<Transfer>> Prepare(const State& st, const Url& url,
   if (!t->easy) return cs::Status::Internal("curl_easy_init failed");
 
   // Exactly the caller's headers. Curl's own defaults are removed ("Name:") or suppressed.
-  curl_slist* list = nullptr;
-  bool ok = Appends(&list, "Host: " + host);
+  bool ok = Appends(t->headers, "Host: " + host);
   for (const auto& [name, value] : headers.items) {
     if (name == "host" || name == "content-length" || name == "transfer-encoding" ||
         name == "expect")
       continue;  // Host is above; curl computes the length; we never send Expect
-    if (!IsToken(name) || !IsSafeHeaderValue(value)) {
-      curl_slist_free_all(list);
+    if (!IsToken(name) || !IsSafeHeaderValue(value))
       return cs::Status::InvalidInput("bad request header: " + name);
-    }
     // "Name;" is curl's spelling for a header with an empty value.
-    ok = ok && Appends(&list, value.empty() ? name + ";" : name + ": " + value);
+    ok = ok && Appends(t->headers, value.empty() ? name + ";" : name + ": " + value);
   }
-  if (!headers.Has("accept")) ok = ok && Appends(&list, "Accept:");
-  if (!headers.Has("content-type")) ok = ok && Appends(&list, "Content-Type:");
-  if (!headers.Has("user-agent")) ok = ok && Appends(&list, "User-Agent: " + opt.user_agent);
-  ok = ok && Appends(&list, "Expect:");
-  t->headers.reset(list);
+  if (!headers.Has("accept")) ok = ok && Appends(t->headers, "Accept:");
+  if (!headers.Has("content-type")) ok = ok && Appends(t->headers, "Content-Type:");
+  if (!headers.Has("user-agent")) ok = ok && Appends(t->headers, "User-Agent: " + opt.user_agent);
+  ok = ok && Appends(t->headers, "Expect:");
   if (!ok) return cs::Status::Internal("out of memory building headers");
 
   CURL* e = t->easy.get();
@@ -376,9 +375,11 @@ bool FailedBeforeHttp(const Transfer& t, CURLcode rc) {
     case CURLE_PEER_FAILED_VERIFICATION:
       return true;
     case CURLE_OPERATION_TIMEDOUT: {
-      curl_off_t connect_us = 0;
-      curl_easy_getinfo(t.easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
-      return connect_us == 0;
+      // Timed out before a byte of the request went out: connect or TLS handshake. (The connect
+      // time is no test: it reads 0 on a reused connection too.)
+      long request_bytes = 0;
+      curl_easy_getinfo(t.easy.get(), CURLINFO_REQUEST_SIZE, &request_bytes);
+      return request_bytes == 0;
     }
     default:
       return false;
@@ -438,10 +439,8 @@ HttpClient::HttpClient(HttpClientOptions options) : state_(std::make_unique<Http
   EnsureCurlGlobalInit();
   HttpClientState& st = *state_;
   st.options = std::move(options);
-  curl_slist* resolve = nullptr;
   for (const std::string& entry : st.options.resolve)
-    if (!Appends(&resolve, entry)) st.init_status = cs::Status::Internal("out of memory");
-  st.resolve.reset(resolve);
+    if (!Appends(st.resolve, entry)) st.init_status = cs::Status::Internal("out of memory");
   st.share.reset(curl_share_init());
   if (st.share) {
     curl_share_setopt(st.share.get(), CURLSHOPT_LOCKFUNC, &State::Lock);

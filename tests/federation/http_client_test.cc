@@ -484,6 +484,28 @@ TEST(HttpClientTest, ExecuteManyFailsQueuedRequestsToADeadHostAtOnce) {
   EXPECT_EQ(skipped, 8);  // the first two were in flight together; the rest never tried
 }
 
+TEST(HttpClientTest, ExecuteManyStillTriesTheSiblingsOfASlowAnswer) {
+  Server slow([](const Recorded& r) {
+    if (r.target == "/warm") return Respond(200, "ok");
+    Reply reply;
+    reply.hang = true;
+    return reply;
+  });
+  HttpClientOptions o = DevOptions();
+  o.total_timeout_ms = 300;
+  HttpClient client(o);
+  // Leaves a keep-alive connection in the pool, so the first slow request runs on a reused one.
+  ASSERT_TRUE(client.ExecuteMany({Get(slow.authority(), "/warm")})[0].ok());
+  auto results = client.ExecuteMany({Get(slow.authority(), "/a"), Get(slow.authority(), "/b")}, 64, 1);
+  for (const auto& r : results) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Code::kUnavailable);
+    EXPECT_EQ(r.status().message().find("not attempted"), std::string::npos) << r.status().message();
+  }
+  EXPECT_EQ(slow.requests().size(), 3u);
+  EXPECT_EQ(slow.connections(), 2);
+}
+
 TEST(HttpClientTest, ExecuteManyHonoursParallelAndPerHostCaps) {
   std::atomic<int> now{0}, peak{0};
   Server server([&](const Recorded&) {
