@@ -132,7 +132,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* userp) {
     }
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     items.emplace_back(AsciiLower(line.substr(0, colon)), std::string(value));
   }
@@ -255,13 +256,15 @@ class MultiLease {
     }
     if (!multi_) {
       multi_.reset(curl_multi_init());
-      if (multi_) curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, kMaxIdleConnectionsPerMulti);
+      if (multi_)
+        curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, kMaxIdleConnectionsPerMulti);
     }
   }
   ~MultiLease() {
     if (!multi_) return;
     std::lock_guard<std::mutex> lock(state_->pool_mu);
-    if (state_->idle_multis.size() < kMaxIdleMultis) state_->idle_multis.push_back(std::move(multi_));
+    if (state_->idle_multis.size() < kMaxIdleMultis)
+      state_->idle_multis.push_back(std::move(multi_));
   }
   MultiLease(const MultiLease&) = delete;
   MultiLease& operator=(const MultiLease&) = delete;
@@ -274,9 +277,9 @@ class MultiLease {
 
 // Builds a transfer for one hop. `host` is the Host header value to send.
 cs::Result<std::unique_ptr<Transfer>> Prepare(const State& st, const Url& url,
-                                              const std::string& method,
-                                              const HttpHeaders& headers, const std::string& host,
-                                              const std::string& body, long timeout_ms) {
+                                              const std::string& method, const HttpHeaders& headers,
+                                              const std::string& host, const std::string& body,
+                                              long timeout_ms) {
   const HttpClientOptions& opt = st.options;
   if (url.scheme == "http" && !opt.allow_http)
     return cs::Status::Forbidden("http:// refused outside dev mode: " + url.WithoutFragment());
@@ -322,8 +325,8 @@ cs::Result<std::unique_ptr<Transfer>> Prepare(const State& st, const Url& url,
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols);
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(e, CURLOPT_PROXY, "");        // never an environment proxy: the guard
-  curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);   // must see the peer; the signed target is sent
+  curl_easy_setopt(e, CURLOPT_PROXY, "");       // never an environment proxy: the guard
+  curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);  // must see the peer; the signed target is sent
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers.get());
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
@@ -456,9 +459,11 @@ HttpClient::HttpClient(HttpClientOptions options) : state_(std::make_unique<Http
     st.init_status = st.LoadExtraCas(st.options.ca_file);
   if (CurlEasy probe{curl_easy_init()}) {
     char* path = nullptr;
-    if (curl_easy_getinfo(probe.get(), CURLINFO_CAINFO, &path) == CURLE_OK && path) st.system_ca_file = path;
+    if (curl_easy_getinfo(probe.get(), CURLINFO_CAINFO, &path) == CURLE_OK && path)
+      st.system_ca_file = path;
     path = nullptr;
-    if (curl_easy_getinfo(probe.get(), CURLINFO_CAPATH, &path) == CURLE_OK && path) st.system_ca_path = path;
+    if (curl_easy_getinfo(probe.get(), CURLINFO_CAPATH, &path) == CURLE_OK && path)
+      st.system_ca_path = path;
   }
 }
 
@@ -491,7 +496,8 @@ cs::Result<HttpResponse> HttpClient::Execute(const HttpRequest& request) const {
                                               .count());
     if (remaining_ms <= 0)
       return cs::Status::Unavailable(request.method + " " + request.Url() +
-                                     ": redirects took over " + TimeLimitText(opt.total_timeout_ms));
+                                     ": redirects took over " +
+                                     TimeLimitText(opt.total_timeout_ms));
     cs::Result<std::unique_ptr<Transfer>> t =
         Prepare(*st, *url, request.method, headers, host, request.body, remaining_ms);
     if (!t.ok()) return t.status();
@@ -599,7 +605,8 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
       CURLcode rc = msg->data.result;  // read before removing the handle
       curl_multi_remove_handle(m, t.easy.get());
       results[i] = Finish(t, rc);
-      if (!results[i]->ok() && FailedBeforeHttp(t, rc)) dead_hosts.emplace(t.key, results[i]->status());
+      if (!results[i]->ok() && FailedBeforeHttp(t, rc))
+        dead_hosts.emplace(t.key, results[i]->status());
       --in_flight_by_host[t.key];
       --in_flight;
       transfers[i].reset();
