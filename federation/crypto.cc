@@ -10,7 +10,6 @@
 #include <openssl/rsa.h>
 
 #include <array>
-#include <climits>
 #include <cstring>
 #include <optional>
 
@@ -122,8 +121,12 @@ cs::Result<Bio> PemBio(std::string_view pem) {
 
 // The PKCS#1 RSAPublicKey inside a SubjectPublicKeyInfo whose algorithm is rsaEncryption, or
 // nullopt for any other key or shape (those take the generic decoder).
-std::optional<std::basic_string_view<unsigned char>> RsaPublicKeyInSpki(const unsigned char* der,
-                                                                        long len) {
+struct DerSpan {
+  const unsigned char* data;
+  long len;
+};
+
+std::optional<DerSpan> RsaPublicKeyInSpki(const unsigned char* der, long len) {
   static constexpr unsigned char kRsaEncryptionOid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
                                                         0xf7, 0x0d, 0x01, 0x01, 0x01};
   const unsigned char* p = der;
@@ -142,7 +145,7 @@ std::optional<std::basic_string_view<unsigned char>> RsaPublicKeyInSpki(const un
   if ((ASN1_get_object(&p, &body, &tag, &cls, end - p) & 0x80) || tag != V_ASN1_BIT_STRING ||
       body < 2 || p + body != end || p[0] != 0)  // no unused bits
     return std::nullopt;
-  return std::basic_string_view<unsigned char>(p + 1, static_cast<size_t>(body - 1));
+  return DerSpan{p + 1, body - 1};
 }
 
 // Passphrase callback that refuses: an encrypted key fails instead of prompting on a terminal.
@@ -318,19 +321,19 @@ cs::Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
     return OpenSslError(cs::Status::Code::kInvalidInput, "not a PEM block");
   OpenSslString owned_name(name), owned_header(header), owned_der(der);
   std::string_view type(name);
+  DerSpan input{der, len};
   if (type == "PUBLIC KEY") {
     if (auto rsa = RsaPublicKeyInSpki(der, len)) {  // the common fediverse key: fast path
-      der = const_cast<unsigned char*>(rsa->data());
-      len = static_cast<long>(rsa->size());
+      input = *rsa;
       type = "RSA PUBLIC KEY";
     }
   } else if (type != "RSA PUBLIC KEY") {
     return cs::Status::InvalidInput("PEM block is not a public key: " + std::string(type));
   }
-  const unsigned char* p = der;
-  EvpPkeyPtr key(type == "PUBLIC KEY" ? d2i_PUBKEY(nullptr, &p, len)
-                                      : d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, len));
-  if (!key || p != der + len)
+  const unsigned char* p = input.data;
+  EvpPkeyPtr key(type == "PUBLIC KEY" ? d2i_PUBKEY(nullptr, &p, input.len)
+                                      : d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, input.len));
+  if (!key || p != input.data + input.len)
     return OpenSslError(cs::Status::Code::kInvalidInput, "malformed public key");
   ERR_clear_error();
   auto info = Classify(key.get());
