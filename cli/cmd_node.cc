@@ -52,6 +52,7 @@ int CmdServe(const Global& g, const std::string& listen, const std::string& tls_
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
   node::ServeOptions options{.listen = listen, .tls_cert = tls_cert, .tls_key = tls_key};
+  options.delivery.first_retry_ms = (*n)->config().delivery_first_retry_ms;
   cs::Status st = (*n)->Serve(options);
   if (!st.ok()) return Fail(st);
   std::printf("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(), (*n)->port());

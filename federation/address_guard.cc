@@ -20,21 +20,21 @@ struct Block {
 // RFC 6890 and later), plus multicast and the reserved class E space (which ends in the broadcast
 // address).
 constexpr Block kRefusedV4[] = {
-    {{0, 0, 0, 0}, 8},         // "this network"; 0.0.0.0 reaches the local host on Linux
-    {{10, 0, 0, 0}, 8},        // private
-    {{100, 64, 0, 0}, 10},     // CGNAT shared address space
-    {{127, 0, 0, 0}, 8},       // loopback
-    {{169, 254, 0, 0}, 16},    // link-local (cloud metadata lives at 169.254.169.254)
-    {{172, 16, 0, 0}, 12},     // private
-    {{192, 0, 0, 0}, 24},      // IETF protocol assignments
-    {{192, 0, 2, 0}, 24},      // TEST-NET-1
-    {{192, 88, 99, 0}, 24},    // deprecated 6to4 relay anycast
-    {{192, 168, 0, 0}, 16},    // private
-    {{198, 18, 0, 0}, 15},     // benchmarking
-    {{198, 51, 100, 0}, 24},   // TEST-NET-2
-    {{203, 0, 113, 0}, 24},    // TEST-NET-3
-    {{224, 0, 0, 0}, 4},       // multicast
-    {{240, 0, 0, 0}, 4},       // reserved, incl. 255.255.255.255 broadcast
+    {{0, 0, 0, 0}, 8},        // "this network"; 0.0.0.0 reaches the local host on Linux
+    {{10, 0, 0, 0}, 8},       // private
+    {{100, 64, 0, 0}, 10},    // CGNAT shared address space
+    {{127, 0, 0, 0}, 8},      // loopback
+    {{169, 254, 0, 0}, 16},   // link-local (cloud metadata lives at 169.254.169.254)
+    {{172, 16, 0, 0}, 12},    // private
+    {{192, 0, 0, 0}, 24},     // IETF protocol assignments
+    {{192, 0, 2, 0}, 24},     // TEST-NET-1
+    {{192, 88, 99, 0}, 24},   // deprecated 6to4 relay anycast
+    {{192, 168, 0, 0}, 16},   // private
+    {{198, 18, 0, 0}, 15},    // benchmarking
+    {{198, 51, 100, 0}, 24},  // TEST-NET-2
+    {{203, 0, 113, 0}, 24},   // TEST-NET-3
+    {{224, 0, 0, 0}, 4},      // multicast
+    {{240, 0, 0, 0}, 4},      // reserved, incl. 255.255.255.255 broadcast
 };
 
 // IPv6 blocks refused even though they sit inside global unicast 2000::/3.
@@ -81,9 +81,7 @@ std::optional<IpAddress> EmbeddedV4(const IpAddress& ip) {
   return std::nullopt;
 }
 
-bool IsPublicV4(const IpAddress& ip) {
-  return !InBlocks(ip, kRefusedV4, std::size(kRefusedV4));
-}
+bool IsPublicV4(const IpAddress& ip) { return !InBlocks(ip, kRefusedV4, std::size(kRefusedV4)); }
 
 bool IsPublicV6(const IpAddress& ip) {
   if (std::optional<IpAddress> v4 = EmbeddedV4(ip)) return IsPublicV4(*v4);

@@ -6,6 +6,9 @@
 //
 // Thread-safe: every call uses its own easy handles; idle connections are kept between calls in a
 // small pool of multi handles that one call at a time borrows (see http_client.cc for why).
+// Make one client per process and share it: construction is cheap, but the first TLS connection
+// builds the client's trust store (system CAs + ca_file, ~0.1 s) and every later one reuses it,
+// as they reuse pooled keep-alive connections.
 #pragma once
 
 #include <memory>
@@ -21,6 +24,7 @@ namespace federation {
 struct HttpClientState;  // defined in http_client.cc
 
 struct HttpClientOptions {
+  // Judges every peer address after DNS; the default refuses all non-public addresses.
   AddressGuard guard;
   // Extra CA certificates (PEM) trusted for outbound TLS in addition to the system store; tests
   // pass the CA they made. Empty: the system store only.
@@ -65,10 +69,11 @@ class HttpClient {
   cs::Result<HttpResponse> Execute(const HttpRequest& request) const;
 
   // Sends many requests at once through one curl multi handle: at most `max_parallel` in flight,
-  // at most `per_host` per authority (host:port). No redirects. Results in request order, each as
-  // Execute would return it. When a request to an authority fails before any HTTP exchange
-  // (refused, unresolvable, connect timeout, TLS failure, forbidden address) the requests to that
-  // authority still queued fail at once with the same code, so a dead host costs one timeout.
+  // at most `per_host` per origin (scheme, host, port). No redirects. Results in request order,
+  // each as Execute would return it. When a request fails before any byte of it was sent
+  // (refused, unresolvable, connect or TLS-handshake timeout, TLS failure, forbidden address),
+  // the requests to that origin still queued fail at once with the same code ("not attempted,
+  // ..."), so a dead host costs one timeout, not one per queued request.
   std::vector<cs::Result<HttpResponse>> ExecuteMany(const std::vector<HttpRequest>& requests,
                                                     int max_parallel = 64, int per_host = 4) const;
 

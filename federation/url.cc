@@ -15,7 +15,8 @@ bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsForbiddenAnywhere(unsigned char c) { return c <= 0x20 || c == 0x7f || c == '\\'; }
 
 cs::Status Invalid(std::string_view why, std::string_view text) {
-  return cs::Status::InvalidInput("url: " + std::string(why) + ": " + std::string(text.substr(0, 200)));
+  return cs::Status::InvalidInput("url: " + std::string(why) + ": " +
+                                  std::string(text.substr(0, 200)));
 }
 
 // A registered name: ASCII letters, digits, '-', '_' and dots between non-empty labels.

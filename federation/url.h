@@ -1,7 +1,7 @@
 // A small, strict parser for absolute http(s) URLs: the ids, inboxes and key ids that federation
-// fetches and posts to. It accepts less than a browser on purpose: anything a second parser (libcurl,
-// another server) could read differently is refused (userinfo, backslashes, control characters,
-// percent-encoded or non-ASCII hosts). No dependencies; plain values, thread-safe.
+// fetches and posts to. It accepts less than a browser on purpose: anything a second parser
+// (libcurl, another server) could read differently is refused (userinfo, backslashes, control
+// characters, percent-encoded or non-ASCII hosts). No dependencies; plain values, thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -44,7 +44,10 @@ cs::Result<Config> LoadConfig(const std::string& data_dir) {
   c.tls_key = t["tls_key"].value_or(std::string());
   c.resolve = ReadStrings(t, "resolve");
   c.signature_window_seconds = static_cast<int>(t["signature_window_seconds"].value_or(int64_t{3600}));
+  c.delivery_first_retry_ms = t["delivery_first_retry_ms"].value_or(int64_t{30'000});
   if (c.domain.empty()) return cs::Status::InvalidInput(path + ": 'domain' is missing");
+  if (c.delivery_first_retry_ms < 1)
+    return cs::Status::InvalidInput(path + ": 'delivery_first_retry_ms' must be positive");
   if (c.scheme != "https" && c.scheme != "http")
     return cs::Status::InvalidInput(path + ": 'scheme' must be \"https\" or \"http\"");
   return c;
@@ -65,6 +68,8 @@ cs::Status SaveConfig(const std::string& data_dir, const Config& c) {
   for (const auto& r : c.resolve) resolve.push_back(r);
   t.insert("resolve", resolve);
   t.insert("signature_window_seconds", int64_t{c.signature_window_seconds});
+  if (c.delivery_first_retry_ms != Config{}.delivery_first_retry_ms)  // a tests-only knob
+    t.insert("delivery_first_retry_ms", c.delivery_first_retry_ms);
   std::ostringstream out;
   out << "# Cloudschool node configuration (docs/admin.md).\n" << t << "\n";
   std::string body = out.str();

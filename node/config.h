@@ -17,6 +17,9 @@ struct Config {
   std::string tls_cert, tls_key;            // default for `serve`
   std::vector<std::string> resolve;         // tests: "host:port:addr" name resolution overrides
   int signature_window_seconds = 3600;      // accepted clock skew of Date / created
+  // First delay before a failed delivery is retried (then doubling). 30 s suits production;
+  // integration tests set a fraction of a second so a restarted receiver gets its backlog at once.
+  int64_t delivery_first_retry_ms = 30'000;
   std::string Origin() const { return scheme + "://" + domain; }
 };
 

@@ -11,49 +11,49 @@ namespace {
 
 // Every refused IPv4 range, by a representative address in it (and its edges where they matter).
 const char* const kRefusedV4[] = {
-    "0.0.0.0",         "0.255.255.255",  // this network
-    "10.0.0.5",        "10.255.255.255",  // private
+    "0.0.0.0",         "0.255.255.255",    // this network
+    "10.0.0.5",        "10.255.255.255",   // private
     "100.64.0.1",      "100.127.255.254",  // CGNAT
     "127.0.0.1",       "127.255.255.254",  // loopback
-    "169.254.169.254", "169.254.0.1",  // link-local, cloud metadata
-    "172.16.0.1",      "172.31.255.254",  // private
-    "192.0.0.8",                          // IETF protocol assignments
-    "192.0.2.1",                          // TEST-NET-1
-    "192.88.99.1",                        // 6to4 relay anycast
+    "169.254.169.254", "169.254.0.1",      // link-local, cloud metadata
+    "172.16.0.1",      "172.31.255.254",   // private
+    "192.0.0.8",                           // IETF protocol assignments
+    "192.0.2.1",                           // TEST-NET-1
+    "192.88.99.1",                         // 6to4 relay anycast
     "192.168.0.1",     "192.168.255.255",  // private
-    "198.18.0.1",      "198.19.255.254",  // benchmarking
-    "198.51.100.7",                       // TEST-NET-2
-    "203.0.113.9",                        // TEST-NET-3
+    "198.18.0.1",      "198.19.255.254",   // benchmarking
+    "198.51.100.7",                        // TEST-NET-2
+    "203.0.113.9",                         // TEST-NET-3
     "224.0.0.1",       "239.255.255.250",  // multicast
     "240.0.0.1",       "255.255.255.255",  // reserved, broadcast
 };
 
 const char* const kPublicV4[] = {
-    "8.8.8.8",     "1.1.1.1",     "93.184.216.34", "9.255.255.255", "11.0.0.0",
-    "100.63.255.255", "100.128.0.0", "126.255.255.255", "128.0.0.0", "169.253.255.255",
-    "172.15.255.255", "172.32.0.0", "192.0.1.0",  "192.167.255.255", "192.169.0.0",
-    "198.17.255.255", "198.20.0.0", "223.255.255.255",
+    "8.8.8.8",        "1.1.1.1",     "93.184.216.34",   "9.255.255.255",   "11.0.0.0",
+    "100.63.255.255", "100.128.0.0", "126.255.255.255", "128.0.0.0",       "169.253.255.255",
+    "172.15.255.255", "172.32.0.0",  "192.0.1.0",       "192.167.255.255", "192.169.0.0",
+    "198.17.255.255", "198.20.0.0",  "223.255.255.255",
 };
 
 const char* const kRefusedV6[] = {
-    "::",                    // unspecified
-    "::1",                   // loopback
-    "fe80::1",               // link-local
-    "febf:ffff::1",          // link-local (end of fe80::/10)
-    "fec0::1",               // site-local (deprecated)
-    "fc00::1",               // unique-local
-    "fd12:3456:789a::1",     // unique-local
-    "ff02::1",               // multicast
-    "ff0e::101",             // global multicast
-    "100::1",                // discard-only
-    "64:ff9b:1::1",          // local-use NAT64
-    "2001::1",               // Teredo
-    "2001:2::1",             // benchmarking
-    "2001:20::1",            // ORCHIDv2
-    "2001:db8::1",           // documentation
-    "3fff::1",               // documentation (RFC 9637)
-    "::8.8.8.8",             // IPv4-compatible (deprecated), even for a public IPv4
-    "4000::1",               // outside global unicast 2000::/3
+    "::",                 // unspecified
+    "::1",                // loopback
+    "fe80::1",            // link-local
+    "febf:ffff::1",       // link-local (end of fe80::/10)
+    "fec0::1",            // site-local (deprecated)
+    "fc00::1",            // unique-local
+    "fd12:3456:789a::1",  // unique-local
+    "ff02::1",            // multicast
+    "ff0e::101",          // global multicast
+    "100::1",             // discard-only
+    "64:ff9b:1::1",       // local-use NAT64
+    "2001::1",            // Teredo
+    "2001:2::1",          // benchmarking
+    "2001:20::1",         // ORCHIDv2
+    "2001:db8::1",        // documentation
+    "3fff::1",            // documentation (RFC 9637)
+    "::8.8.8.8",          // IPv4-compatible (deprecated), even for a public IPv4
+    "4000::1",            // outside global unicast 2000::/3
 };
 
 TEST(AddressGuardTest, RefusesEveryNonPublicIpv4RangeAndItsMappedForms) {
@@ -61,10 +61,10 @@ TEST(AddressGuardTest, RefusesEveryNonPublicIpv4RangeAndItsMappedForms) {
   for (const char* ip : kRefusedV4) {
     SCOPED_TRACE(ip);
     EXPECT_FALSE(guard.IsAllowedIp(ip));
-    EXPECT_FALSE(guard.IsAllowedIp(std::string("::ffff:") + ip));      // IPv4-mapped
-    EXPECT_FALSE(guard.IsAllowedIp(std::string("::") + ip));           // IPv4-compatible
-    EXPECT_FALSE(guard.IsAllowedIp(std::string("::ffff:0:") + ip));    // IPv4-translated
-    EXPECT_FALSE(guard.IsAllowedIp(std::string("64:ff9b::") + ip));    // NAT64
+    EXPECT_FALSE(guard.IsAllowedIp(std::string("::ffff:") + ip));    // IPv4-mapped
+    EXPECT_FALSE(guard.IsAllowedIp(std::string("::") + ip));         // IPv4-compatible
+    EXPECT_FALSE(guard.IsAllowedIp(std::string("::ffff:0:") + ip));  // IPv4-translated
+    EXPECT_FALSE(guard.IsAllowedIp(std::string("64:ff9b::") + ip));  // NAT64
   }
 }
 
@@ -92,8 +92,8 @@ TEST(AddressGuardTest, RefusesNonPublicIpv6) {
 
 TEST(AddressGuardTest, AdmitsGlobalUnicastIpv6) {
   AddressGuard guard;
-  for (const char* ip : {"2606:4700:4700::1111", "2a01:4f8::1", "2001:4860:4860::8888",
-                         "2400:cb00::1", "3ffe::1"}) {
+  for (const char* ip :
+       {"2606:4700:4700::1111", "2a01:4f8::1", "2001:4860:4860::8888", "2400:cb00::1", "3ffe::1"}) {
     SCOPED_TRACE(ip);
     EXPECT_TRUE(guard.IsAllowedIp(ip));
   }

@@ -85,8 +85,25 @@ TEST(PublicKey, Pkcs1PemIsReturnedAsSpki) {
 }
 
 TEST(PublicKey, SpkiPemRoundTripsByteForByte) {
-  std::string pem = vectors::Read("keys/rfc9421-test-key-ed25519.pub.pem");
-  EXPECT_EQ(vectors::PublicKey("rfc9421-test-key-ed25519").ToPem(), pem);
+  // RSA SPKI takes a fast path (the PKCS#1 key inside); the others the generic decoder.
+  for (const char* name : {"rfc9421-test-key-ed25519", "rfc9421-test-key-ecc-p256",
+                           "rfc9421-test-key-rsa-pss", "cavage12-test-rsa"}) {
+    std::string pem = vectors::Read(std::string("keys/") + name + ".pub.pem");
+    EXPECT_EQ(vectors::PublicKey(name).ToPem(), pem) << name;
+  }
+}
+
+TEST(PublicKey, RsaSpkiWithTrailingBytesIsRefused) {
+  std::string pem = vectors::Read("keys/cavage12-test-rsa.pub.pem");
+  std::string body;
+  for (size_t at = pem.find('\n') + 1; at < pem.rfind("-----END"); ++at)
+    if (pem[at] != '\n') body += pem[at];
+  std::string der = vectors::Decode(body) + std::string("\0", 1);
+  std::string b64 = Base64Encode(der);
+  std::string bad = "-----BEGIN PUBLIC KEY-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) bad += b64.substr(i, 64) + "\n";
+  bad += "-----END PUBLIC KEY-----\n";
+  EXPECT_TRUE(PublicKey::FromPem(bad).status().Is(cs::Status::Code::kInvalidInput));
 }
 
 TEST(PublicKey, RejectsOtherCurvesAndGarbage) {
@@ -200,6 +217,23 @@ TEST(SignVerify, AlgorithmMustFitTheKey) {
   // A key restricted to PSS refuses PKCS#1 v1.5.
   PrivateKey pss = vectors::PrivateKey("rfc9421-test-key-rsa-pss");
   EXPECT_FALSE(Sign(pss, SignatureAlgorithm::kRsaPkcs1Sha256, "x").ok());
+}
+
+// Regression: OpenSSL's PSS verification took a signature one octet short (its leading zero
+// dropped) as valid, so this test failed about once in 256 runs before lengths were checked.
+TEST(SignVerify, RsaSignatureWithoutItsLeadingZeroIsRefused) {
+  PrivateKey pss = vectors::PrivateKey("rfc9421-test-key-rsa-pss");
+  auto pub = PublicKey::FromPem(pss.PublicKeyPem());
+  ASSERT_TRUE(pub.ok());
+  std::string sig;
+  for (int i = 0; i < 4000 && (sig.empty() || sig[0] != '\0'); ++i)  // ~256 tries on average
+    sig = *Sign(pss, SignatureAlgorithm::kRsaPssSha512, "m");
+  ASSERT_EQ(sig[0], '\0');
+  EXPECT_TRUE(Verify(*pub, SignatureAlgorithm::kRsaPssSha512, "m", sig).ok());
+  cs::Status shortened = Verify(*pub, SignatureAlgorithm::kRsaPssSha512, "m", sig.substr(1));
+  EXPECT_TRUE(shortened.Is(cs::Status::Code::kUnauthorized));
+  EXPECT_NE(shortened.message().find("length"), std::string::npos) << shortened.message();
+  EXPECT_TRUE(Verify(*pub, SignatureAlgorithm::kRsaPssSha512, "m", sig + '\0').Is(cs::Status::Code::kUnauthorized));
 }
 
 TEST(SignVerify, Ed25519IsDeterministic) {

@@ -61,8 +61,8 @@ std::set<std::string> LowerNames(const Recorded& r) {
 
 TEST(HttpClientTest, PostSendsExactlyTheGivenHeadersAndBody) {
   Server server([](const Recorded&) {
-    return Respond(202, "accepted", {{"X-Custom", "Value"}, {"Set-Cookie", "a=1"},
-                                     {"Set-Cookie", "b=2"}});
+    return Respond(202, "accepted",
+                   {{"X-Custom", "Value"}, {"Set-Cookie", "a=1"}, {"Set-Cookie", "b=2"}});
   });
   HttpClient client(DevOptions());
   HttpRequest req;
@@ -102,9 +102,9 @@ TEST(HttpClientTest, PostSendsExactlyTheGivenHeadersAndBody) {
   EXPECT_EQ(seen.Header("user-agent"), "cloudschool/0.1");
   EXPECT_EQ(seen.body, req.body);
   // Nothing else: no Expect, Accept, Accept-Encoding, Transfer-Encoding, Connection.
-  EXPECT_EQ(LowerNames(seen), (std::set<std::string>{"host", "date", "digest", "signature",
-                                                     "content-type", "content-length",
-                                                     "user-agent"}));
+  EXPECT_EQ(LowerNames(seen),
+            (std::set<std::string>{"host", "date", "digest", "signature", "content-type",
+                                   "content-length", "user-agent"}));
 }
 
 TEST(HttpClientTest, GetSendsHostExactlyAsGiven) {
@@ -207,9 +207,7 @@ TEST(HttpClientTest, RefusesBadRequestsBeforeConnecting) {
 
 TEST(HttpClientTest, RedirectToRefusedAddressesIsNotFollowed) {
   std::string next;  // set below, before any request
-  Server server([&next](const Recorded& r) {
-    return Respond(302, "", {{"Location", next}});
-  });
+  Server server([&next](const Recorded& r) { return Respond(302, "", {{"Location", next}}); });
   const std::string port = std::to_string(server.port());
   HttpClientOptions o = DevOptions();
   o.resolve = {"internal.example:80:10.0.0.5"};
@@ -323,7 +321,8 @@ TEST(HttpClientTest, OversizedResponsesAreCutOff) {
     if (r.target == "/headers") {
       Reply reply = Respond(200);
       std::string many;
-      for (int i = 0; i < 2000; ++i) many += "X-Pad-" + std::to_string(i) + ": " + std::string(60, 'p') + "\r\n";
+      for (int i = 0; i < 2000; ++i)
+        many += "X-Pad-" + std::to_string(i) + ": " + std::string(60, 'p') + "\r\n";
       reply.head = "HTTP/1.1 200 OK\r\n" + many + "Content-Length: 0\r\n\r\n";
       return reply;
     }
@@ -484,6 +483,30 @@ TEST(HttpClientTest, ExecuteManyFailsQueuedRequestsToADeadHostAtOnce) {
   EXPECT_EQ(skipped, 8);  // the first two were in flight together; the rest never tried
 }
 
+TEST(HttpClientTest, ExecuteManyStillTriesTheSiblingsOfASlowAnswer) {
+  Server slow([](const Recorded& r) {
+    if (r.target == "/warm") return Respond(200, "ok");
+    Reply reply;
+    reply.hang = true;
+    return reply;
+  });
+  HttpClientOptions o = DevOptions();
+  o.total_timeout_ms = 300;
+  HttpClient client(o);
+  // Leaves a keep-alive connection in the pool, so the first slow request runs on a reused one.
+  ASSERT_TRUE(client.ExecuteMany({Get(slow.authority(), "/warm")})[0].ok());
+  auto results =
+      client.ExecuteMany({Get(slow.authority(), "/a"), Get(slow.authority(), "/b")}, 64, 1);
+  for (const auto& r : results) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Code::kUnavailable);
+    EXPECT_EQ(r.status().message().find("not attempted"), std::string::npos)
+        << r.status().message();
+  }
+  EXPECT_EQ(slow.requests().size(), 3u);
+  EXPECT_EQ(slow.connections(), 2);
+}
+
 TEST(HttpClientTest, ExecuteManyHonoursParallelAndPerHostCaps) {
   std::atomic<int> now{0}, peak{0};
   Server server([&](const Recorded&) {
@@ -507,8 +530,11 @@ TEST(HttpClientTest, ExecuteManyHonoursParallelAndPerHostCaps) {
   peak = 0;
   std::vector<HttpRequest> three_hosts;
   for (int i = 0; i < 12; ++i)
-    three_hosts.push_back(Get(std::string(i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "c") + ".test" +
-                              port, "/y"));
+    three_hosts.push_back(Get(std::string(i % 3 == 0   ? "a"
+                                          : i % 3 == 1 ? "b"
+                                                       : "c") +
+                                  ".test" + port,
+                              "/y"));
   for (const auto& r : client.ExecuteMany(three_hosts, 5, 4)) ASSERT_TRUE(r.ok());
   EXPECT_EQ(peak.load(), 5);
   EXPECT_TRUE(client.ExecuteMany({}).empty());
@@ -536,8 +562,8 @@ TEST(HttpClientTest, ConcurrentCallsFromManyThreads) {
       for (int i = 0; i < 25; ++i) {
         std::string target = "/t" + std::to_string(t) + "/" + std::to_string(i);
         if (i % 5 == 0) {
-          auto many = client.ExecuteMany({Get(server.authority(), target),
-                                          Get(server.authority(), target)});
+          auto many = client.ExecuteMany(
+              {Get(server.authority(), target), Get(server.authority(), target)});
           for (const auto& r : many)
             if (!r.ok() || r->body != target) ++failures;
         } else {
@@ -765,7 +791,8 @@ TEST(HttpClientTest, DISABLED_BenchmarkExecuteMany) {
     long ms = std::max(1L, MsSince(start));
     std::printf("%s: %d requests in %ld ms = %.0f req/s, %d connections\n",
                 reuse ? "pooled multi (keep-alive across calls)" : "fresh client per call",
-                kBatch * kRounds, ms, 1000.0 * kBatch * kRounds / ms, server.connections() - before);
+                kBatch * kRounds, ms, 1000.0 * kBatch * kRounds / ms,
+                server.connections() - before);
   }
   HttpClient c(o);
   auto start = Clock::now();

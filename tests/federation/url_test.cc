@@ -28,7 +28,8 @@ TEST(UrlTest, ParsesTable) {
        "example.com", "/Users/Ann"},
       {"https://example.com:443/x", "https", "example.com", 443, true, "/x", "", "", "example.com",
        "/x"},
-      {"http://example.com:80/x", "http", "example.com", 80, true, "/x", "", "", "example.com", "/x"},
+      {"http://example.com:80/x", "http", "example.com", 80, true, "/x", "", "", "example.com",
+       "/x"},
       {"https://example.com:8443/inbox?page=1#frag", "https", "example.com", 8443, true, "/inbox",
        "page=1", "frag", "example.com:8443", "/inbox?page=1"},
       {"http://example.com:443/", "http", "example.com", 443, true, "/", "", "", "example.com:443",
@@ -47,8 +48,8 @@ TEST(UrlTest, ParsesTable) {
       // Alternate IPv4 spellings parse as names; the guard judges them after resolution.
       {"http://2130706433/x", "http", "2130706433", 80, false, "/x", "", "", "2130706433", "/x"},
       {"http://0x7f.0.0.1/", "http", "0x7f.0.0.1", 80, false, "/", "", "", "0x7f.0.0.1", "/"},
-      {"https://example.com/a/../b/%2e%2e/c", "https", "example.com", 443, false, "/a/../b/%2e%2e/c",
-       "", "", "example.com", "/a/../b/%2e%2e/c"},
+      {"https://example.com/a/../b/%2e%2e/c", "https", "example.com", 443, false,
+       "/a/../b/%2e%2e/c", "", "", "example.com", "/a/../b/%2e%2e/c"},
       {"https://example.com:08443/", "https", "example.com", 8443, true, "/", "", "",
        "example.com:8443", "/"},
   };
@@ -73,36 +74,37 @@ TEST(UrlTest, ParsesTable) {
 TEST(UrlTest, RefusesTable) {
   const char* bad[] = {
       "",
-      "/users/ann",                               // relative
-      "//example.com/x",                          // scheme-relative
-      "example.com/x",                            // no scheme
-      "ftp://example.com/x",                      // scheme
-      "file:///etc/passwd",                       // scheme
-      "javascript:alert(1)",                      // scheme
-      "https:/example.com",                       // one slash
-      "https://user:pass@node-b.example.net/x",   // userinfo (BR-20.5)
-      "https://user@example.com/",                // userinfo
-      "https://@example.com/",                    // empty userinfo
-      "https://evil.com\\@127.0.0.1/",            // backslash
-      "https://example.com/a b",                  // space
-      "https://example.com/a\tb",                 // control character
-      "https://example.com/\r\nHost: x",          // CRLF
-      "https:///x",                               // empty host
-      "https://:443/x",                           // empty host
-      "https://example.com:/x",                   // empty port
-      "https://example.com:0/x",                  // port 0
-      "https://example.com:65536/x",              // port range
-      "https://example.com:123456/x",             // port length
-      "https://example.com:8a/x",                 // port digits
-      "https://exa mple.com/",                    // space in host
-      "https://ex%61mple.com/",                   // percent-encoded host
-      "https://b\xc3\xbc" "cher.example/",        // non-ASCII host (must be punycode)
-      "https://a..b/",                            // empty label
-      "https://[::1/",                            // unclosed bracket
-      "https://[::1]x/",                          // junk after bracket
-      "https://[fe80::1%25eth0]/",                // zone id
-      "https://[10.0.0.5]/",                      // not IPv6
-      "https://exa_mple.com:443:443/",            // two ports
+      "/users/ann",                              // relative
+      "//example.com/x",                         // scheme-relative
+      "example.com/x",                           // no scheme
+      "ftp://example.com/x",                     // scheme
+      "file:///etc/passwd",                      // scheme
+      "javascript:alert(1)",                     // scheme
+      "https:/example.com",                      // one slash
+      "https://user:pass@node-b.example.net/x",  // userinfo (BR-20.5)
+      "https://user@example.com/",               // userinfo
+      "https://@example.com/",                   // empty userinfo
+      "https://evil.com\\@127.0.0.1/",           // backslash
+      "https://example.com/a b",                 // space
+      "https://example.com/a\tb",                // control character
+      "https://example.com/\r\nHost: x",         // CRLF
+      "https:///x",                              // empty host
+      "https://:443/x",                          // empty host
+      "https://example.com:/x",                  // empty port
+      "https://example.com:0/x",                 // port 0
+      "https://example.com:65536/x",             // port range
+      "https://example.com:123456/x",            // port length
+      "https://example.com:8a/x",                // port digits
+      "https://exa mple.com/",                   // space in host
+      "https://ex%61mple.com/",                  // percent-encoded host
+      "https://b\xc3\xbc"
+      "cher.example/",                  // non-ASCII host (must be punycode)
+      "https://a..b/",                  // empty label
+      "https://[::1/",                  // unclosed bracket
+      "https://[::1]x/",                // junk after bracket
+      "https://[fe80::1%25eth0]/",      // zone id
+      "https://[10.0.0.5]/",            // not IPv6
+      "https://exa_mple.com:443:443/",  // two ports
   };
   for (const char* text : bad) {
     SCOPED_TRACE(text);
