@@ -114,8 +114,16 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
                                                const store::ActorRecord& author,
                                                const std::string& create_id,
                                                const std::string& also_followers_of) const {
-  if (auto existing = store::GetObject(txn, o.id); existing.ok()) return cs::Status::Ok();
   int64_t now = clock_.NowMillis();
+  if (auto existing = store::GetObject(txn, o.id); existing.ok()) {
+    // Already here: a boost still shows it to the booster's local followers, as its own entry.
+    if (also_followers_of.empty() || existing->deleted() || existing->visibility != store::Visibility::kPublic)
+      return cs::Status::Ok();
+    for (const auto& f : store::ListFollowers(txn, also_followers_of))
+      if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower))
+        CS_RETURN_IF_ERROR(store::AddToTimeline(txn, f.follower, existing->id, now));
+    return cs::Status::Ok();
+  }
   store::ObjectRecord rec = ObjectRecordFromDoc(o, author, now);
   rec.create_activity_id = create_id;
   CS_RETURN_IF_ERROR(store::PutObject(txn, rec));
@@ -145,10 +153,11 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
         reach.push_back(id);
   std::sort(reach.begin(), reach.end());
   reach.erase(std::unique(reach.begin(), reach.end()), reach.end());
+  const int64_t sort_ms = rec.published_ms > 0 ? std::min(rec.published_ms, now) : now;
   for (const auto& local : reach) {
     auto actor = store::GetActor(txn, local);
     if (actor.ok() && actor->local && !actor->deleted)
-      CS_RETURN_IF_ERROR(store::AddToTimeline(txn, local, rec.id));
+      CS_RETURN_IF_ERROR(store::AddToTimeline(txn, local, rec.id, sort_ms));
   }
   return cs::Status::Ok();
 }

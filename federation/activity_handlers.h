@@ -23,7 +23,8 @@ class ActivityHandlers {
   static bool Handles(std::string_view type);
 
   // Stores a remote object and puts it on the timelines of the local actors it reaches (and of
-  // `also_followers_of`'s local followers: a boost). Ok and no change when it is already stored.
+  // `also_followers_of`'s local followers: a boost). When it is already stored, only a boost
+  // changes something: it is shown again to the booster's local followers.
   cs::Status StoreRemoteObject(store::Txn& txn, const ObjectDoc& object, const store::ActorRecord& author,
                                const std::string& create_id,
                                const std::string& also_followers_of = "") const;

@@ -6,6 +6,7 @@
 #include "federation/documents.h"
 #include "federation/http_signature.h"
 #include "federation/json.h"
+#include "federation/punycode.h"
 #include "federation/url.h"
 
 namespace federation {
@@ -56,9 +57,11 @@ cs::Result<std::string> Inbox::VerifyRequest(const HttpRequest& request) const {
   if (!sigs.ok()) return sigs.status();
   cs::Status last = cs::Status::Unauthorized("no signature verified");
   for (const auto& sig : *sigs) {
+    // Hosts are compared and fetched in their ASCII (punycode) spelling only (BR-15).
+    const std::string key_id = NormalizeUrlHost(sig.key_id);
     // A key we cannot fetch (SSRF guard, 410, timeouts) means the request is unauthenticated.
     for (bool refresh : {false, true}) {
-      auto key = actors_.GetKey(sig.key_id, refresh);
+      auto key = actors_.GetKey(key_id, refresh);
       if (!key.ok()) {
         last = cs::Status::Unauthorized("key " + sig.key_id + ": " + key.status().message());
         break;

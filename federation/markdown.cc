@@ -39,7 +39,10 @@ std::string RenderMarkdown(std::string_view markdown) {
   std::unique_ptr<char, CharFree> html(
       cmark_render_html(doc.get(), options, cmark_parser_get_syntax_extensions(parser.get())));
   if (!html) return EscapeHtml(markdown);
-  return SanitizeHtml(html.get());
+  // cmark ends every block with a newline; a post's content should end with its last tag.
+  std::string_view rendered(html.get());
+  while (!rendered.empty() && (rendered.back() == '\n' || rendered.back() == ' ')) rendered.remove_suffix(1);
+  return SanitizeHtml(rendered);
 }
 
 }  // namespace federation

@@ -71,9 +71,9 @@ cs::Status Outbox::Publish(store::Txn& txn, const store::ActorRecord& author,
     CS_RETURN_IF_ERROR(store::QueueDelivery(txn, d));
   }
   if (!timeline_object.empty()) {
-    CS_RETURN_IF_ERROR(store::AddToTimeline(txn, author.id, timeline_object));
+    CS_RETURN_IF_ERROR(store::AddToTimeline(txn, author.id, timeline_object, now));
     for (const auto& local : local_recipients)
-      CS_RETURN_IF_ERROR(store::AddToTimeline(txn, local, timeline_object));
+      CS_RETURN_IF_ERROR(store::AddToTimeline(txn, local, timeline_object, now));
   }
   return cs::Status::Ok();
 }

@@ -1,5 +1,6 @@
 #include "federation/punycode.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace federation {
@@ -117,6 +118,21 @@ std::string NormalizeHost(std::string_view host) {
     start = dot + 1;
   }
   return out + port;
+}
+
+std::string NormalizeUrlHost(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const size_t host_start = scheme_end + 3;
+  const size_t host_end = std::min(url.find_first_of("/?#", host_start), url.size());
+  std::string_view authority = url.substr(host_start, host_end - host_start);
+  if (authority.find('@') != std::string_view::npos) return std::string(url);  // userinfo: refused later
+  bool ascii = true;
+  for (unsigned char c : authority) ascii = ascii && c < 0x80;
+  if (ascii) return std::string(url);
+  std::string host = NormalizeHost(authority);
+  if (host.empty()) return std::string(url);  // invalid UTF-8: the URL parser refuses it
+  return std::string(url.substr(0, host_start)) + host + std::string(url.substr(host_end));
 }
 
 }  // namespace federation

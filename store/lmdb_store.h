@@ -34,7 +34,7 @@ enum class Db : int {
   kSeen,         // inbound activity id -> be64(first seen ms): duplicate deliveries change nothing
   kFollows,      // follower \x1f followee -> FollowRecord
   kFollowersIdx, // followee \x1f follower -> "" (to list an actor's followers)
-  kTimelines,    // local actor id \x1f be64(seq) -> object id (home timeline)
+  kTimelines,    // local actor id \x1f be64(published ms) be64(seq) -> object id (home timeline)
   kOutbox,       // actor id \x1f be64(seq) -> activity id
   kReplies,      // parent object id \x1f be64(seq) -> reply object id
   kDeliveries,   // be64(due ms) be64(seq) -> DeliveryRecord

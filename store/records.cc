@@ -1,5 +1,7 @@
 #include "store/records.h"
 
+#include <algorithm>
+
 #include "store/codec.h"
 
 namespace store {
@@ -282,10 +284,11 @@ cs::Status QueueJob(Txn& txn, JobRecord job) {
   return txn.Put(Db::kJobs, job.Key(), job.Encode());
 }
 
-cs::Status AddToTimeline(Txn& txn, std::string_view local_actor, std::string_view object_id) {
+cs::Status AddToTimeline(Txn& txn, std::string_view local_actor, std::string_view object_id, int64_t sort_ms) {
   auto seq = txn.NextSequence();
   if (!seq.ok()) return seq.status();
-  return txn.Put(Db::kTimelines, JoinKey(local_actor, EncodeBe64(*seq)), object_id);
+  std::string order = EncodeBe64(static_cast<uint64_t>(std::max<int64_t>(sort_ms, 0))) + EncodeBe64(*seq);
+  return txn.Put(Db::kTimelines, JoinKey(local_actor, order), object_id);
 }
 
 cs::Status AddToOutbox(Txn& txn, std::string_view actor, std::string_view activity_id) {

@@ -128,7 +128,9 @@ cs::Status PutHost(Txn& txn, const HostRecord& host);
 cs::Status QueueDelivery(Txn& txn, DeliveryRecord delivery);
 cs::Status QueueJob(Txn& txn, JobRecord job);
 // Appends an object to a local actor's home timeline.
-cs::Status AddToTimeline(Txn& txn, std::string_view local_actor, std::string_view object_id);
+// Home timelines are ordered by when a post was published (`sort_ms`, never later than its
+// arrival, so a post dated in the future cannot pin itself to the top), then by arrival.
+cs::Status AddToTimeline(Txn& txn, std::string_view local_actor, std::string_view object_id, int64_t sort_ms);
 cs::Status AddToOutbox(Txn& txn, std::string_view actor, std::string_view activity_id);
 cs::Status AddReply(Txn& txn, std::string_view parent, std::string_view reply);
 // Inbound duplicate detection: false when `activity_id` was seen before (and records it).
