@@ -6,7 +6,10 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "federation/address_guard.h"
 #include "federation/handle.h"
+#include "federation/punycode.h"
+#include "federation/url.h"
 #include "node/node.h"
 
 namespace cli {
@@ -14,20 +17,28 @@ namespace cli {
 int CmdInit(const Global& g, const std::string& domain, bool http, const std::string& allow,
             const std::string& ca_file) {
   node::Config config;
-  config.domain = federation::NormalizeHost(domain);
-  if (config.domain.empty() || config.domain.find('/') != std::string::npos)
-    return Fail("--domain wants HOST[:PORT], got '" + domain + "'", kExitUsage);
   config.scheme = http ? "http" : "https";
+  config.domain = federation::NormalizeHost(domain);
+  // The domain is every id's authority: it must parse back as exactly that.
+  auto parsed = federation::ParseUrl(config.scheme + "://" + config.domain + "/");
+  if (config.domain.empty() || !parsed.ok() || parsed->path != "/" || !parsed->query.empty() ||
+      !parsed->fragment.empty())
+    return Fail("--domain wants HOST[:PORT], got '" + domain + "'", kExitUsage);
+  config.domain = parsed->Authority();  // canonical: no default port
   for (size_t start = 0; start < allow.size();) {
     auto end = allow.find(',', start);
-    std::string part = allow.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string part =
+        allow.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!part.empty() && !federation::ParseCidr(part).ok())
+      return Fail("--allow-addresses wants CIDR[,CIDR...], got '" + part + "'", kExitUsage);
     if (!part.empty()) config.allow_addresses.push_back(part);
     if (end == std::string::npos) break;
     start = end + 1;
   }
   if (!ca_file.empty()) {
     std::error_code ec;
-    if (!std::filesystem::exists(ca_file, ec)) return Fail("--ca-file: no such file " + ca_file, kExitUsage);
+    if (!std::filesystem::exists(ca_file, ec))
+      return Fail("--ca-file: no such file " + ca_file, kExitUsage);
     config.ca_file = std::filesystem::absolute(ca_file).string();
   }
   if (auto colon = config.domain.rfind(':'); colon != std::string::npos)
@@ -55,7 +66,8 @@ int CmdServe(const Global& g, const std::string& listen, const std::string& tls_
   options.delivery.first_retry_ms = (*n)->config().delivery_first_retry_ms;
   cs::Status st = (*n)->Serve(options);
   if (!st.ok()) return Fail(st);
-  std::printf("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(), (*n)->port());
+  std::printf("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(),
+              (*n)->port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
@@ -69,7 +81,8 @@ int CmdBackup(const Global& g, const std::string& dir) {
   auto config = node::LoadConfig(g.data_dir);
   if (!config.ok()) return Fail(config.status());
   std::error_code ec;
-  if (std::filesystem::exists(dir + "/cloudschool.toml", ec) || std::filesystem::exists(dir + "/db", ec))
+  if (std::filesystem::exists(dir + "/cloudschool.toml", ec) ||
+      std::filesystem::exists(dir + "/db", ec))
     return Fail(dir + " already holds a node; choose a new directory", kExitRefused);
   auto store = store::Store::Open(g.data_dir);
   if (!store.ok()) return Fail(store.status());
@@ -81,7 +94,8 @@ int CmdBackup(const Global& g, const std::string& dir) {
   std::filesystem::copy_file(g.data_dir + "/cloudschool.toml", dir + "/cloudschool.toml", ec);
   if (ec) return Fail("cannot copy the config: " + ec.message());
   if (std::filesystem::exists(g.data_dir + "/media"))
-    std::filesystem::copy(g.data_dir + "/media", dir + "/media", std::filesystem::copy_options::recursive, ec);
+    std::filesystem::copy(g.data_dir + "/media", dir + "/media",
+                          std::filesystem::copy_options::recursive, ec);
   if (ec) return Fail("cannot copy media: " + ec.message());
   std::printf("backup of %s written to %s (serve it with: cloudschool --data %s serve)\n",
               g.data_dir.c_str(), dir.c_str(), dir.c_str());
@@ -94,10 +108,11 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
   if (action == "list") {
     std::vector<std::string> blocked;
     (void)(*store)->View([&](store::Txn& t) {
-      return t.Scan(store::Db::kPolicy, store::JoinKey("block", ""), [&](std::string_view k, std::string_view) {
-        blocked.emplace_back(k.substr(6));
-        return true;
-      });
+      return t.Scan(store::Db::kPolicy, store::JoinKey("block", ""),
+                    [&](std::string_view k, std::string_view) {
+                      blocked.emplace_back(k.substr(6));
+                      return true;
+                    });
     });
     if (g.json) {
       JsonOut out;
@@ -133,10 +148,11 @@ int CmdDeliveries(const Global& g) {
   if (!store.ok()) return Fail(store.status());
   std::vector<std::pair<std::string, store::DeliveryRecord>> all;
   (void)(*store)->View([&](store::Txn& t) {
-    CS_RETURN_IF_ERROR(t.Scan(store::Db::kDeliveries, "", [&](std::string_view, std::string_view v) {
-      if (auto d = store::DeliveryRecord::Decode(v)) all.emplace_back("queued", *d);
-      return true;
-    }));
+    CS_RETURN_IF_ERROR(
+        t.Scan(store::Db::kDeliveries, "", [&](std::string_view, std::string_view v) {
+          if (auto d = store::DeliveryRecord::Decode(v)) all.emplace_back("queued", *d);
+          return true;
+        }));
     return t.Scan(store::Db::kFailed, "", [&](std::string_view, std::string_view v) {
       if (auto d = store::DeliveryRecord::Decode(v)) all.emplace_back("failed", *d);
       return true;
@@ -160,8 +176,9 @@ int CmdDeliveries(const Global& g) {
     out.Print();
   } else {
     for (const auto& [state, d] : all)
-      std::printf("%s\t%s\t%s\tattempts=%llu\t%s\n", state.c_str(), d.inbox.c_str(), d.activity_id.c_str(),
-                  static_cast<unsigned long long>(d.attempts), d.last_error.c_str());
+      std::printf("%s\t%s\t%s\tattempts=%llu\t%s\n", state.c_str(), d.inbox.c_str(),
+                  d.activity_id.c_str(), static_cast<unsigned long long>(d.attempts),
+                  d.last_error.c_str());
     if (all.empty()) std::printf("no queued or failed deliveries\n");
   }
   return kExitOk;

@@ -36,10 +36,13 @@ store::ObjectRecord ObjectRecordFromDoc(const ObjectDoc& o, const store::ActorRe
   r.cc = o.cc;
   r.audience = o.audience;
   r.sensitive = o.sensitive;
-  if (Contains(o.to, kPublic) || Contains(o.cc, kPublic)) r.visibility = store::Visibility::kPublic;
-  else if (!author.followers.empty() && (Contains(o.to, author.followers) || Contains(o.cc, author.followers)))
+  if (Contains(o.to, kPublic) || Contains(o.cc, kPublic))
+    r.visibility = store::Visibility::kPublic;
+  else if (!author.followers.empty() &&
+           (Contains(o.to, author.followers) || Contains(o.cc, author.followers)))
     r.visibility = store::Visibility::kFollowers;
-  else r.visibility = store::Visibility::kDirect;
+  else
+    r.visibility = store::Visibility::kDirect;
   int64_t published = o.published.empty() ? -1 : cs::ParseRfc3339(o.published);
   r.published_ms = published > 0 ? published * 1000 : now_ms;
   int64_t updated = o.updated.empty() ? -1 : cs::ParseRfc3339(o.updated);
@@ -69,14 +72,16 @@ cs::Status ActivityHandlers::OnFollow(store::Txn& txn, const ActivityDoc& a,
                                       const store::ActorRecord& sender) const {
   if (!uris_.IsLocal(a.object_id)) return cs::Status::Ok();  // not about us
   auto local = store::GetActor(txn, a.object_id);
-  if (!local.ok() || !local->local) return cs::Status::NotFound("no such actor here: " + a.object_id);
+  if (!local.ok() || !local->local)
+    return cs::Status::NotFound("no such actor here: " + a.object_id);
   if (local->deleted) return cs::Status::Gone(a.object_id + " was deleted");
   if (local->type != "Person") return cs::Status::Ok();  // the instance actor is not followed
   // Teachers accept follows automatically (communities decide by policy, later).
   return outbox_.AcceptFollow(txn, *local, sender, a.id);
 }
 
-cs::Status ActivityHandlers::OnAcceptOrReject(store::Txn& txn, const ActivityDoc& a, bool accept) const {
+cs::Status ActivityHandlers::OnAcceptOrReject(store::Txn& txn, const ActivityDoc& a,
+                                              bool accept) const {
   // The object is our Follow, by id or embedded; the sender must be the one we followed.
   std::string follow_id = a.inner ? a.inner->id : a.object_id;
   std::string follower;
@@ -117,7 +122,8 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
   int64_t now = clock_.NowMillis();
   if (auto existing = store::GetObject(txn, o.id); existing.ok()) {
     // Already here: a boost still shows it to the booster's local followers, as its own entry.
-    if (also_followers_of.empty() || existing->deleted() || existing->visibility != store::Visibility::kPublic)
+    if (also_followers_of.empty() || existing->deleted() ||
+        existing->visibility != store::Visibility::kPublic)
       return cs::Status::Ok();
     for (const auto& f : store::ListFollowers(txn, also_followers_of))
       if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower))
@@ -131,8 +137,10 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
     CS_RETURN_IF_ERROR(store::AddReply(txn, rec.in_reply_to, rec.id));
     if (!store::GetObject(txn, rec.in_reply_to).ok() && !uris_.IsLocal(rec.in_reply_to)) {
       // The parent is fetched after the 202, never while the sender waits.
-      CS_RETURN_IF_ERROR(store::QueueJob(txn, {.kind = "fetch_object", .subject = rec.in_reply_to,
-                                               .detail = "parent of " + rec.id, .due_ms = now,
+      CS_RETURN_IF_ERROR(store::QueueJob(txn, {.kind = "fetch_object",
+                                               .subject = rec.in_reply_to,
+                                               .detail = "parent of " + rec.id,
+                                               .due_ms = now,
                                                .created_ms = now}));
     }
   }
@@ -141,15 +149,18 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
   std::vector<std::string> reach;
   if (rec.visibility != store::Visibility::kDirect) {
     for (const auto& f : store::ListFollowers(txn, author.id))
-      if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower)) reach.push_back(f.follower);
+      if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower))
+        reach.push_back(f.follower);
   }
   if (!also_followers_of.empty() && rec.visibility == store::Visibility::kPublic) {
     for (const auto& f : store::ListFollowers(txn, also_followers_of))
-      if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower)) reach.push_back(f.follower);
+      if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower))
+        reach.push_back(f.follower);
   }
   for (const auto* list : {&rec.to, &rec.cc})
     for (const auto& id : *list)
-      if (uris_.IsLocal(id) && !uris_.LocalUserName(id).empty() && id == uris_.User(uris_.LocalUserName(id)))
+      if (uris_.IsLocal(id) && !uris_.LocalUserName(id).empty() &&
+          id == uris_.User(uris_.LocalUserName(id)))
         reach.push_back(id);
   std::sort(reach.begin(), reach.end());
   reach.erase(std::unique(reach.begin(), reach.end()), reach.end());
@@ -167,8 +178,11 @@ cs::Status ActivityHandlers::OnCreate(store::Txn& txn, const ActivityDoc& a,
   if (!a.object) {
     if (a.object_id.empty()) return cs::Status::InvalidInput("Create without an object");
     int64_t now = clock_.NowMillis();
-    return store::QueueJob(txn, {.kind = "fetch_object", .subject = a.object_id,
-                                 .detail = "object of " + a.id, .due_ms = now, .created_ms = now});
+    return store::QueueJob(txn, {.kind = "fetch_object",
+                                 .subject = a.object_id,
+                                 .detail = "object of " + a.id,
+                                 .due_ms = now,
+                                 .created_ms = now});
   }
   const ObjectDoc& o = *a.object;
   if (!IsContentType(o.type)) return cs::Status::Ok();
@@ -233,8 +247,11 @@ cs::Status ActivityHandlers::OnDelete(store::Txn& txn, const ActivityDoc& a,
       CS_RETURN_IF_ERROR(store::PutActor(txn, *actor));
       if (!actor->key_id.empty()) CS_RETURN_IF_ERROR(txn.Delete(store::Db::kKeys, actor->key_id));
     }
-    return store::QueueJob(txn, {.kind = "purge_actor", .subject = a.actor, .detail = a.id,
-                                 .due_ms = now, .created_ms = now});
+    return store::QueueJob(txn, {.kind = "purge_actor",
+                                 .subject = a.actor,
+                                 .detail = a.id,
+                                 .due_ms = now,
+                                 .created_ms = now});
   }
   auto existing = store::GetObject(txn, a.object_id);
   if (!existing.ok()) return cs::Status::Ok();  // unknown object: nothing to do
@@ -255,8 +272,11 @@ cs::Status ActivityHandlers::OnAnnounce(store::Txn& txn, const ActivityDoc& a,
   if (a.object) object_id = a.object->id;
   if (object_id.empty()) return cs::Status::Ok();
   int64_t now = clock_.NowMillis();
-  return store::QueueJob(txn, {.kind = "fetch_announced", .subject = object_id, .detail = a.actor,
-                               .due_ms = now, .created_ms = now});
+  return store::QueueJob(txn, {.kind = "fetch_announced",
+                               .subject = object_id,
+                               .detail = a.actor,
+                               .due_ms = now,
+                               .created_ms = now});
 }
 
 }  // namespace federation

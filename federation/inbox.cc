@@ -17,7 +17,8 @@ HttpResponse Answer(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;
   r.headers.Set("content-type", "application/json");
-  r.body = std::string("{\"") + (status < 300 ? "status" : "error") + "\":" + JsonString(message) + "}";
+  r.body =
+      std::string("{\"") + (status < 300 ? "status" : "error") + "\":" + JsonString(message) + "}";
   return r;
 }
 
@@ -32,14 +33,22 @@ bool IsActivityContentType(std::string_view ct) {
 
 int HttpStatusFor(const cs::Status& st) {
   switch (st.code()) {
-    case cs::Status::Code::kInvalidInput: return 400;
-    case cs::Status::Code::kUnauthorized: return 401;
-    case cs::Status::Code::kForbidden: return 403;
-    case cs::Status::Code::kNotFound: return 404;
-    case cs::Status::Code::kGone: return 410;
-    case cs::Status::Code::kTooLarge: return 413;
-    case cs::Status::Code::kUnavailable: return 503;
-    default: return 500;
+    case cs::Status::Code::kInvalidInput:
+      return 400;
+    case cs::Status::Code::kUnauthorized:
+      return 401;
+    case cs::Status::Code::kForbidden:
+      return 403;
+    case cs::Status::Code::kNotFound:
+      return 404;
+    case cs::Status::Code::kGone:
+      return 410;
+    case cs::Status::Code::kTooLarge:
+      return 413;
+    case cs::Status::Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -47,8 +56,13 @@ int HttpStatusFor(const cs::Status& st) {
 
 Inbox::Inbox(const store::Store& store, store::Writer& writer, const ActorCache& actors,
              const Outbox& outbox, const Uris& uris, const cs::Clock& clock, InboxOptions options)
-    : store_(store), writer_(writer), actors_(actors), uris_(uris), clock_(clock),
-      options_(options), handlers_(std::make_unique<ActivityHandlers>(outbox, uris, clock)) {}
+    : store_(store),
+      writer_(writer),
+      actors_(actors),
+      uris_(uris),
+      clock_(clock),
+      options_(options),
+      handlers_(std::make_unique<ActivityHandlers>(outbox, uris, clock)) {}
 
 Inbox::~Inbox() = default;
 
@@ -68,7 +82,8 @@ cs::Result<std::string> Inbox::VerifyRequest(const HttpRequest& request) const {
       }
       auto pub = PublicKey::FromPem(key->pem);
       if (!pub.ok()) {
-        last = cs::Status::Unauthorized("key " + sig.key_id + " is unusable: " + pub.status().message());
+        last = cs::Status::Unauthorized("key " + sig.key_id +
+                                        " is unusable: " + pub.status().message());
         break;
       }
       cs::Status st = VerifySignature(request, sig, *pub, clock_.NowSeconds(),
@@ -111,7 +126,8 @@ HttpResponse Inbox::Handle(const HttpRequest& request, std::string_view addresse
   {
     auto txn = store_.BeginRead();
     if (!txn.ok()) return Answer(503, "storage unavailable");
-    if (store::IsBlocked(*txn, actor_url->host)) return Answer(403, "this server does not accept activities from " + actor_url->host);
+    if (store::IsBlocked(*txn, actor_url->host))
+      return Answer(403, "this server does not accept activities from " + actor_url->host);
     if (txn->Contains(store::Db::kSeen, activity->id)) return Answer(202, "duplicate");
     // An actor deleting itself that we never knew: nothing to do, and nothing to fetch (its
     // key is gone with it). Answered before any I/O (BR-24).

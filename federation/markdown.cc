@@ -41,7 +41,8 @@ std::string RenderMarkdown(std::string_view markdown) {
   if (!html) return EscapeHtml(markdown);
   // cmark ends every block with a newline; a post's content should end with its last tag.
   std::string_view rendered(html.get());
-  while (!rendered.empty() && (rendered.back() == '\n' || rendered.back() == ' ')) rendered.remove_suffix(1);
+  while (!rendered.empty() && (rendered.back() == '\n' || rendered.back() == ' '))
+    rendered.remove_suffix(1);
   return SanitizeHtml(rendered);
 }
 

@@ -12,11 +12,16 @@ bool DecodeUtf8(std::string_view s, std::vector<uint32_t>& out) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     uint32_t cp;
     int extra;
-    if (c < 0x80) cp = c, extra = 0;
-    else if ((c & 0xe0) == 0xc0) cp = c & 0x1f, extra = 1;
-    else if ((c & 0xf0) == 0xe0) cp = c & 0x0f, extra = 2;
-    else if ((c & 0xf8) == 0xf0) cp = c & 0x07, extra = 3;
-    else return false;
+    if (c < 0x80)
+      cp = c, extra = 0;
+    else if ((c & 0xe0) == 0xc0)
+      cp = c & 0x1f, extra = 1;
+    else if ((c & 0xf0) == 0xe0)
+      cp = c & 0x0f, extra = 2;
+    else if ((c & 0xf8) == 0xf0)
+      cp = c & 0x07, extra = 3;
+    else
+      return false;
     if (extra > 0 && i + extra >= s.size()) return false;
     for (int k = 1; k <= extra; ++k) {
       unsigned char cc = static_cast<unsigned char>(s[i + k]);
@@ -58,7 +63,8 @@ cs::Result<std::string> PunycodeEncode(std::string_view utf8_label) {
     uint32_t m = 0x7fffffff;
     for (uint32_t cp : input)
       if (cp >= n && cp < m) m = cp;
-    if ((m - n) > (0xffffffffu - delta) / (h + 1)) return cs::Status::InvalidInput("punycode overflow");
+    if ((m - n) > (0xffffffffu - delta) / (h + 1))
+      return cs::Status::InvalidInput("punycode overflow");
     delta += (m - n) * (h + 1);
     n = m;
     for (uint32_t cp : input) {
@@ -99,17 +105,20 @@ std::string NormalizeHost(std::string_view host) {
   size_t start = 0;
   while (start <= name.size()) {
     size_t dot = name.find('.', start);
-    std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    std::string_view label =
+        name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     bool ascii = true;
     for (char c : label)
       if (static_cast<unsigned char>(c) >= 0x80) ascii = false;
     if (!out.empty() || start > 0) out.push_back('.');
     if (ascii) {
-      for (char c : label) out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+      for (char c : label)
+        out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
     } else {
       // Lower-case ASCII letters first; non-ASCII case folding is left to the sender (NFC).
       std::string lowered;
-      for (char c : label) lowered.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+      for (char c : label)
+        lowered.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
       auto puny = PunycodeEncode(lowered);
       if (!puny.ok()) return "";
       out += "xn--" + *puny;
@@ -126,7 +135,8 @@ std::string NormalizeUrlHost(std::string_view url) {
   const size_t host_start = scheme_end + 3;
   const size_t host_end = std::min(url.find_first_of("/?#", host_start), url.size());
   std::string_view authority = url.substr(host_start, host_end - host_start);
-  if (authority.find('@') != std::string_view::npos) return std::string(url);  // userinfo: refused later
+  if (authority.find('@') != std::string_view::npos)
+    return std::string(url);  // userinfo: refused later
   bool ascii = true;
   for (unsigned char c : authority) ascii = ascii && c < 0x80;
   if (ascii) return std::string(url);

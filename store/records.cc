@@ -41,18 +41,24 @@ std::string LowerAscii(std::string_view s) {
 
 const char* VisibilityName(Visibility v) {
   switch (v) {
-    case Visibility::kPublic: return "public";
-    case Visibility::kFollowers: return "followers";
-    case Visibility::kDirect: return "direct";
+    case Visibility::kPublic:
+      return "public";
+    case Visibility::kFollowers:
+      return "followers";
+    case Visibility::kDirect:
+      return "direct";
   }
   return "public";
 }
 
 const char* FollowStateName(FollowState s) {
   switch (s) {
-    case FollowState::kPending: return "pending";
-    case FollowState::kAccepted: return "accepted";
-    case FollowState::kRejected: return "rejected";
+    case FollowState::kPending:
+      return "pending";
+    case FollowState::kAccepted:
+      return "accepted";
+    case FollowState::kRejected:
+      return "rejected";
   }
   return "pending";
 }
@@ -133,7 +139,12 @@ std::string FollowRecord::Encode() const {
 std::optional<FollowRecord> FollowRecord::Decode(std::string_view bytes) {
   return DecodeWith<FollowRecord>(bytes, [](Decoder& d, FollowRecord& r) {
     uint64_t st = 0;
-    d.Str(r.follower).Str(r.followee).Str(r.activity_id).U64(st).I64(r.created_ms).I64(r.updated_ms);
+    d.Str(r.follower)
+        .Str(r.followee)
+        .Str(r.activity_id)
+        .U64(st)
+        .I64(r.created_ms)
+        .I64(r.updated_ms);
     r.state = static_cast<FollowState>(st > 2 ? 0 : st);
   });
 }
@@ -199,7 +210,8 @@ cs::Status PutActor(Txn& txn, const ActorRecord& actor) {
 
 cs::Result<ActorRecord> GetLocalActorByName(const Txn& txn, std::string_view name) {
   auto id = txn.Get(Db::kLocalNames, LowerAscii(name));
-  if (!id.ok()) return cs::Status::NotFound("no local user or community named '" + std::string(name) + "'");
+  if (!id.ok())
+    return cs::Status::NotFound("no local user or community named '" + std::string(name) + "'");
   return GetActor(txn, *id);
 }
 
@@ -233,7 +245,8 @@ cs::Result<FollowRecord> GetFollow(const Txn& txn, std::string_view follower,
 }
 
 cs::Status PutFollow(Txn& txn, const FollowRecord& follow) {
-  CS_RETURN_IF_ERROR(txn.Put(Db::kFollows, JoinKey(follow.follower, follow.followee), follow.Encode()));
+  CS_RETURN_IF_ERROR(
+      txn.Put(Db::kFollows, JoinKey(follow.follower, follow.followee), follow.Encode()));
   return txn.Put(Db::kFollowersIdx, JoinKey(follow.followee, follow.follower), "");
 }
 
@@ -284,10 +297,12 @@ cs::Status QueueJob(Txn& txn, JobRecord job) {
   return txn.Put(Db::kJobs, job.Key(), job.Encode());
 }
 
-cs::Status AddToTimeline(Txn& txn, std::string_view local_actor, std::string_view object_id, int64_t sort_ms) {
+cs::Status AddToTimeline(Txn& txn, std::string_view local_actor, std::string_view object_id,
+                         int64_t sort_ms) {
   auto seq = txn.NextSequence();
   if (!seq.ok()) return seq.status();
-  std::string order = EncodeBe64(static_cast<uint64_t>(std::max<int64_t>(sort_ms, 0))) + EncodeBe64(*seq);
+  std::string order =
+      EncodeBe64(static_cast<uint64_t>(std::max<int64_t>(sort_ms, 0))) + EncodeBe64(*seq);
   return txn.Put(Db::kTimelines, JoinKey(local_actor, order), object_id);
 }
 
