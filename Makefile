@@ -32,7 +32,10 @@ run: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
 
-bench: build
+# Builds only the benchmark (and the cloudschool binary it runs); see docs/performance.md.
+bench: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS) --target cloudschool_bench
 	@$(BUILD)/cloudschool_bench
 
 format:
