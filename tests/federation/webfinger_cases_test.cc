@@ -169,5 +169,34 @@ TEST(WebFingerCases, BR16_OneNamespacePerHostAndExactlyOneSelfLink) {
   EXPECT_EQ(self->size(), 1u);
 }
 
+// Receiving side: a legacy JRD with two `self` links (a Person and a Group named alike, as
+// Lemmy served them): each is fetched and the kind asked for wins.
+TEST(WebFingerCases, BR16_TwoSelfLinksResolveByTheKindAskedFor) {
+  Remote lemmy("lemmy.example.net");
+  CaseNode node(NodeOptions{.resolve = {lemmy.resolve()}});
+  const std::string person = lemmy.ServeActor("/u/maths", 0, "Person");
+  const std::string group = lemmy.ServeActor("/c/maths", 1, "Group");
+  lemmy.Serve("/.well-known/webfinger",
+              testhttp::Respond(200,
+                                "{\"subject\":\"acct:maths@" + lemmy.authority() + "\",\"links\":[" +
+                                    "{\"rel\":\"self\",\"type\":\"application/activity+json\",\"href\":" +
+                                    federation::JsonString(person) + "}," +
+                                    "{\"rel\":\"self\",\"type\":\"application/activity+json\",\"href\":" +
+                                    federation::JsonString(group) + "}]}",
+                                {{"Content-Type", "application/jrd+json"}}));
+  using Want = federation::ActorCache::Want;
+  const std::string handle = "maths@" + lemmy.authority();
+  auto as_group = node->actors().Lookup(handle, Want::kGroup);
+  ASSERT_TRUE(as_group.ok()) << as_group.status().ToString();
+  EXPECT_EQ(as_group->id, group);
+  EXPECT_EQ(as_group->type, "Group");
+  auto as_person = node->actors().Lookup(handle, Want::kNotGroup);
+  ASSERT_TRUE(as_person.ok()) << as_person.status().ToString();
+  EXPECT_EQ(as_person->id, person);
+  auto any = node->actors().Lookup(handle);
+  ASSERT_TRUE(any.ok());
+  EXPECT_EQ(any->id, person);  // the first link when the caller does not say
+}
+
 }  // namespace
 }  // namespace cases
