@@ -9,6 +9,7 @@
 #include "federation/crypto.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
+#include "federation/json.h"
 #include "federation/punycode.h"
 #include "node/node.h"
 #include "store/community.h"
@@ -21,6 +22,16 @@ struct Args {
   std::vector<std::string> moderators;
   int limit = 20;
 };
+
+// A local name ("ann"), a handle or a URL.
+cs::Result<store::ActorRecord> Resolve(const node::Node& n, const std::string& text) {
+  if (!federation::LooksLikeUrl(text) && text.find('@') == std::string::npos) {
+    auto txn = n.store().BeginRead();
+    if (!txn.ok()) return txn.status();
+    return store::GetLocalActorByName(*txn, text);
+  }
+  return n.ResolveActor(text);
+}
 
 cs::Result<store::CommunityRecord> LoadCommunity(const store::Txn& txn, const std::string& name) {
   auto actor = store::GetLocalActorByName(txn, name);
@@ -80,7 +91,7 @@ int Add(const Global& g, const Args& a) {
   if (auto v = store::ParseCommunityVisibility(a.visibility.empty() ? "public" : a.visibility))
     o.visibility = *v;
   for (const auto& m : a.moderators) {
-    auto actor = (*n)->ResolveActor(m);
+    auto actor = Resolve(**n, m);
     if (!actor.ok())
       return Fail(
           cs::Status(actor.status().code(), "moderator " + m + ": " + actor.status().message()));
@@ -177,7 +188,7 @@ int Set(const Global& g, const Args& a, bool title, bool description) {
 int Moderator(const Global& g, const Args& a, bool add) {
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
-  auto actor = (*n)->ResolveActor(a.target);
+  auto actor = Resolve(**n, a.target);
   if (!actor.ok()) return Fail(actor.status());
   if (add && actor->type != "Person") return Fail(a.target + " is not a teacher", kExitUsage);
   cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
@@ -251,7 +262,7 @@ int Moderate(const Global& g, const Args& a, const std::string& action) {
   std::string target_id = a.target;
   store::ActorRecord target;
   if (action != "remove-post") {
-    auto actor = (*n)->ResolveActor(a.target);
+    auto actor = Resolve(**n, a.target);
     if (!actor.ok()) return Fail(actor.status());
     target = *actor;
     target_id = actor->id;
@@ -290,7 +301,7 @@ int Posts(const Global& g, const Args& a) {
     if (auto c = LoadCommunity(*txn, a.name); c.ok()) group_id = c->id;
   }
   if (group_id.empty()) {
-    auto actor = (*n)->ResolveActor(a.name);
+    auto actor = Resolve(**n, a.name);
     if (!actor.ok()) return Fail(actor.status());
     group_id = actor->id;
   }
@@ -328,7 +339,7 @@ int Posts(const Global& g, const Args& a) {
 int Join(const Global& g, const Args& a) {
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
-  auto target = (*n)->ResolveActor(a.target);
+  auto target = Resolve(**n, a.target);
   if (!target.ok()) return Fail(target.status());
   if (target->type != "Group")
     return Fail(a.target + " is not a community (" + target->type + "); use 'follow'", kExitUsage);
@@ -365,7 +376,7 @@ int Join(const Global& g, const Args& a) {
 int Leave(const Global& g, const Args& a) {
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
-  auto target = (*n)->ResolveActor(a.target);
+  auto target = Resolve(**n, a.target);
   if (!target.ok()) return Fail(target.status());
   cs::Status st = (*n)->store().Update(
       [&](store::Txn& t) { return (*n)->outbox().Unfollow(t, a.as, target->id); });
@@ -418,7 +429,7 @@ int CmdCommunityPost(const Global& g, const std::string& as, const std::string& 
                      const std::string& summary, const std::string& text) {
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
-  auto target = (*n)->ResolveActor(community);
+  auto target = Resolve(**n, community);
   if (!target.ok()) return Fail(target.status());
   if (target->type != "Group") return Fail(community + " is not a community", kExitUsage);
   if (!reply_to.empty()) {
@@ -431,6 +442,15 @@ int CmdCommunityPost(const Global& g, const std::string& as, const std::string& 
   options.summary = summary;
   options.audience = target->id;
   options.title = title;
+  if (!target->local) {
+    // A closed community (ours on another node says so): the post goes to the group only.
+    if (auto doc = federation::ParseJson(target->raw_json); doc.ok() && doc->IsObject()) {
+      auto it = doc->FindMember("communityVisibility");
+      if (it != doc->MemberEnd() && it->value.IsString() &&
+          std::string_view(it->value.GetString()) != "public")
+        options.visibility = store::Visibility::kDirect;
+    }
+  }
   std::string id;
   cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
     auto me = store::GetLocalActorByName(t, as);

@@ -119,6 +119,8 @@ std::string GroupActorJson(const store::ActorRecord& a, const store::CommunityRe
   w.Bool(false);
   Key(w, "discoverable");
   w.Bool(c.visibility == store::CommunityVisibility::kPublic);
+  // Ours: tells a member's server not to make posts into a closed community public.
+  Str(w, "communityVisibility", store::CommunityVisibilityName(c.visibility));
   if (a.created_at_ms) Str(w, "published", Time(a.created_at_ms));
   if (c.updated_ms) Str(w, "updated", Time(c.updated_ms));
   Key(w, "publicKey");

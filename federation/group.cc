@@ -284,7 +284,8 @@ cs::Status Group::OnFollow(store::Txn& txn, const store::CommunityRecord& group,
     return refuse(group.name + " is open only to trusted schools");
   const bool invited = store::GetInvite(txn, group.id, follower.id).ok();
   const bool already = store::IsMember(txn, group.id, follower.id);
-  if (already || invited || group.join == store::JoinPolicy::kOpen) {
+  if (already || invited || group.join == store::JoinPolicy::kOpen ||
+      group.IsModerator(follower.id)) {
     CS_RETURN_IF_ERROR(
         AdmitFollower(txn, group, follower.id, follow_id, store::FollowState::kAccepted));
     if (invited) CS_RETURN_IF_ERROR(store::DeleteInvite(txn, group.id, follower.id));

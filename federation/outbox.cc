@@ -98,6 +98,8 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
     if (parent->deleted()) return cs::Status::Gone("the post replied to was deleted");
     if (!parent->attributed_to.empty()) extra.push_back(parent->attributed_to);
     if (audience.empty()) audience = parent->audience;  // a reply stays in its community
+    if (!audience.empty() && parent->visibility != store::Visibility::kPublic)
+      visibility = store::Visibility::kDirect;
   }
   if (!audience.empty()) {
     extra.push_back(audience);
