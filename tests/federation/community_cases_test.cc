@@ -255,10 +255,11 @@ TEST_F(GroupCases, NetworkAndMembersVisibilityOnFetch) {
     r.authority = kLocalDomain;
     r.target = url.substr(std::string(kLocalOrigin).size());
     r.headers.Set("accept", "application/activity+json");
-    if (!signer.empty())
-      EXPECT_TRUE(federation::SignCavage(r, signer + "#main-key", RemoteKey(key),
-                                         node_.clock().NowSeconds())
-                      .ok());
+    if (!signer.empty()) {
+      cs::Status st = federation::SignCavage(r, signer + "#main-key", RemoteKey(key),
+                                             node_.clock().NowSeconds());
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    }
     return router.Handle(r).status;
   };
   EXPECT_EQ(get(net.id, "", 0), 404);
