@@ -42,6 +42,10 @@ enum class Db : int {
   kPolicy,       // "block\x1f" domain / "trust\x1f" domain -> ""
   kJobs,         // be64(due ms) be64(seq) -> JobRecord (remote fetches done after the 202)
   kFailed,       // be64(seq) -> DeliveryRecord that was given up on (kept for the admin)
+  kCommunities,  // local group actor id -> CommunityRecord (store/community.h)
+  kCommunityBans,     // group id \x1f actor id -> BanRecord
+  kCommunityInvites,  // group id \x1f actor id -> InviteRecord
+  kCommunityPosts,    // group id \x1f be64(sort ms) be64(seq) -> object id (local and remote groups)
   kCount         // not a database
 };
 const char* DbName(Db db);
