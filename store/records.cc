@@ -326,11 +326,15 @@ cs::Result<bool> MarkSeen(Txn& txn, std::string_view activity_id, int64_t now_ms
 }
 
 bool IsBlocked(const Txn& txn, std::string_view host) {
-  // Strip a port, then check the host and every parent domain: blocking example.com blocks
-  // sub.example.com too.
+  // A block of HOST:PORT blocks that server only; a block of a host blocks it on every port, and
+  // every subdomain: blocking example.com blocks sub.example.com too.
   std::string h = LowerAscii(host);
-  if (auto colon = h.rfind(':'); colon != std::string::npos && h.find(']') == std::string::npos)
+  if (txn.Contains(Db::kPolicy, JoinKey("block", h))) return true;
+  if (!h.empty() && h.front() == '[') {
+    if (auto close = h.find(']'); close != std::string::npos) h.resize(close + 1);  // [v6]:port
+  } else if (auto colon = h.find(':'); colon != std::string::npos && h.find(':', colon + 1) == std::string::npos) {
     h.resize(colon);
+  }
   std::string_view rest = h;
   while (!rest.empty()) {
     if (txn.Contains(Db::kPolicy, JoinKey("block", rest))) return true;
