@@ -167,7 +167,7 @@ std::string HostRecord::Encode() const {
   Encoder e;
   e.U64(kRecordVersion).Str(host).U64(consecutive_failures).I64(first_failure_ms);
   e.I64(last_success_ms).Bool(unavailable).U64(static_cast<uint64_t>(scheme));
-  e.U64(delivered).U64(failed);
+  e.U64(delivered).U64(failed).I64(next_probe_ms);
   return e.Take();
 }
 
@@ -175,7 +175,7 @@ std::optional<HostRecord> HostRecord::Decode(std::string_view bytes) {
   return DecodeWith<HostRecord>(bytes, [](Decoder& d, HostRecord& r) {
     uint64_t scheme = 0;
     d.Str(r.host).U64(r.consecutive_failures).I64(r.first_failure_ms).I64(r.last_success_ms);
-    d.Bool(r.unavailable).U64(scheme).U64(r.delivered).U64(r.failed);
+    d.Bool(r.unavailable).U64(scheme).U64(r.delivered).U64(r.failed).I64(r.next_probe_ms);
     r.scheme = static_cast<SignatureSchemeChoice>(scheme > 2 ? 0 : scheme);
   });
 }
