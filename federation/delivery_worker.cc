@@ -229,7 +229,7 @@ cs::Status DeliveryWorker::Prepare(std::vector<Attempt>& attempts) const {
       a.skip = true, a.skip_reason = "bad inbox URL";
       continue;
     }
-    if (store::IsBlocked(*txn, url->host)) {
+    if (store::IsBlocked(*txn, url->Authority())) {
       a.skip = true, a.skip_reason = "domain blocked";
       continue;
     }

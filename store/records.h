@@ -137,6 +137,7 @@ cs::Status AddReply(Txn& txn, std::string_view parent, std::string_view reply);
 // Inbound duplicate detection: false when `activity_id` was seen before (and records it).
 cs::Result<bool> MarkSeen(Txn& txn, std::string_view activity_id, int64_t now_ms);
 // Domain policy.
-bool IsBlocked(const Txn& txn, std::string_view host);
+// Blocked: `authority` (host[:port]) itself, or its host on any port, or a parent domain.
+bool IsBlocked(const Txn& txn, std::string_view authority);
 
 }  // namespace store
