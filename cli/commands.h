@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace cli {
 
 struct Global {
@@ -32,5 +36,7 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
 int CmdBackup(const Global& g, const std::string& dir);
 int CmdInspect(const Global& g, const std::vector<std::string>& files);
 int CmdDeliveries(const Global& g);
+// `resource add|update|list|show|history|fetch` (cli/cmd_resource.cc).
+void AddResourceCommands(CLI::App& app, Global& g, int& rc);
 
 }  // namespace cli

@@ -23,6 +23,10 @@ class Router {
                                       std::string_view which) const;
   federation::HttpResponse Object(const federation::HttpRequest& r) const;
   federation::HttpResponse Home() const;
+  // Shared resources (node/routes_resource.cc): the resource, its versions, files, the context.
+  federation::HttpResponse Resource(const federation::HttpRequest& r) const;
+  federation::HttpResponse File(const federation::HttpRequest& r) const;
+  federation::HttpResponse Context() const;
 
   Node& node_;
 };
@@ -35,6 +39,8 @@ inline constexpr const char* kNodeInfo = "/nodeinfo/2.1";
 inline constexpr const char* kInstanceActor = "/actor";
 inline constexpr const char* kSharedInbox = "/inbox";
 inline constexpr const char* kUsers = "/users/";
+inline constexpr const char* kFiles = "/files/";  // /files/SHA256/NAME
+inline constexpr const char* kContext = "/ns/cloudschool";  // federation::kContextPath
 }  // namespace paths
 
 }  // namespace node

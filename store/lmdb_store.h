@@ -42,6 +42,9 @@ enum class Db : int {
   kPolicy,       // "block\x1f" domain / "trust\x1f" domain -> ""
   kJobs,         // be64(due ms) be64(seq) -> JobRecord (remote fetches done after the 202)
   kFailed,       // be64(seq) -> DeliveryRecord that was given up on (kept for the admin)
+  kResources,        // resource id -> ResourceRecord (store/resources.h; local and cached remote)
+  kResourceVersions, // resource id \x1f be64(version) -> ResourceVersionRecord (every version kept)
+  kFiles,            // sha256 hex -> FileRecord (blobs under DATA/media, store/files.h)
   kCount         // not a database
 };
 const char* DbName(Db db);
