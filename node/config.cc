@@ -48,7 +48,8 @@ cs::Result<Config> LoadConfig(const std::string& data_dir) {
   c.max_file_bytes = t["max_file_bytes"].value_or(Config{}.max_file_bytes);
   c.max_cache_bytes = t["max_cache_bytes"].value_or(Config{}.max_cache_bytes);
   if (c.max_file_bytes < 1 || c.max_cache_bytes < 0)
-    return cs::Status::InvalidInput(path + ": 'max_file_bytes' must be positive, 'max_cache_bytes' not negative");
+    return cs::Status::InvalidInput(
+        path + ": 'max_file_bytes' must be positive, 'max_cache_bytes' not negative");
   if (c.domain.empty()) return cs::Status::InvalidInput(path + ": 'domain' is missing");
   if (c.delivery_first_retry_ms < 1)
     return cs::Status::InvalidInput(path + ": 'delivery_first_retry_ms' must be positive");

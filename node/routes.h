@@ -39,7 +39,7 @@ inline constexpr const char* kNodeInfo = "/nodeinfo/2.1";
 inline constexpr const char* kInstanceActor = "/actor";
 inline constexpr const char* kSharedInbox = "/inbox";
 inline constexpr const char* kUsers = "/users/";
-inline constexpr const char* kFiles = "/files/";  // /files/SHA256/NAME
+inline constexpr const char* kFiles = "/files/";            // /files/SHA256/NAME
 inline constexpr const char* kContext = "/ns/cloudschool";  // federation::kContextPath
 }  // namespace paths
 
