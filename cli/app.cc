@@ -136,6 +136,8 @@ int RunCli(int argc, char** argv) {
   json_flag(inspect);
   inspect->callback([&] { rc = CmdInspect(g, files); });
 
+  AddResourceCommands(app, g, rc);
+
   auto* deliveries = app.add_subcommand("deliveries", "queued and failed deliveries");
   json_flag(deliveries);
   deliveries->callback([&] { rc = CmdDeliveries(g); });

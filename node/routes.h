@@ -30,6 +30,10 @@ class Router {
   // members-only one. True when `group_id` is not one of our communities.
   bool MaySeeCommunity(const federation::HttpRequest& r, const std::string& group_id) const;
   federation::HttpResponse Home() const;
+  // Shared resources (node/routes_resource.cc): the resource, its versions, files, the context.
+  federation::HttpResponse Resource(const federation::HttpRequest& r) const;
+  federation::HttpResponse File(const federation::HttpRequest& r) const;
+  federation::HttpResponse Context() const;
 
   Node& node_;
 };
@@ -43,6 +47,8 @@ inline constexpr const char* kInstanceActor = "/actor";
 inline constexpr const char* kSharedInbox = "/inbox";
 inline constexpr const char* kUsers = "/users/";
 inline constexpr const char* kCommunities = "/c/";
+inline constexpr const char* kFiles = "/files/";            // /files/SHA256/NAME
+inline constexpr const char* kContext = "/ns/cloudschool";  // federation::kContextPath
 }  // namespace paths
 
 }  // namespace node
