@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: two demo schools on 127.0.0.1:8080 and :8081, a teacher on each following the
-# other and a first post exchanged, served until Ctrl-C. Data stays in ./var/demo/{a,b}.
+# other and a first post exchanged, a community on A that B's teacher joined and shared a
+# worksheet in, served until Ctrl-C. Data stays in ./var/demo/{a,b}.
 set -euo pipefail
 BIN=${1:-build/cloudschool}
 BIN=$(realpath "$BIN")
@@ -61,6 +62,20 @@ if [ $first_run = 1 ]; then
   wait_for "ann's reply to reach bob" sh -c "'$BIN' --data '$B' timeline --as bob | grep -q 'year 5'"
 fi
 
+if ! cs_a community show maths >/dev/null 2>&1; then
+  echo "== school A opens the community 'maths'; bob joins and shares a worksheet in it"
+  cs_a community add maths --title "Maths teachers" --description "Lesson ideas for **maths**" \
+    --join open --moderator ann
+  cs_a join --as ann maths
+  cs_b join --as bob maths@127.0.0.1:8080
+  wait_for "the community to accept bob" sh -c "'$BIN' --data '$A' community members maths | grep -q bob"
+  printf '# Fractions\n\n1. 1/2 + 1/4 =\n2. 2/3 - 1/6 =\n' > ./var/demo/fractions-worksheet.md
+  cs_b resource add --as bob --community maths@127.0.0.1:8080 --title "Fractions worksheet" \
+    --file ./var/demo/fractions-worksheet.md --description "Two warm-up sums for year 5" \
+    --level po --subject mathematics --language en >/dev/null
+  wait_for "bob's worksheet to reach the community" sh -c "'$BIN' --data '$A' community posts maths | grep -q Fractions"
+fi
+
 echo
 echo "== ann's timeline on school A"
 cs_a timeline --as ann --limit 5
@@ -71,6 +86,10 @@ Try, in another terminal:
   $BIN --data $B timeline --as bob
   $BIN --data $A lookup bob@127.0.0.1:8081
   $BIN --data $B followers --as bob --json
+  $BIN --data $A community posts maths
+  $BIN --data $A resource list
+  $BIN --data $A resource fetch \$($BIN --data $B resource list --json | grep -m1 '"id"' | cut -d'"' -f4) --out ./var/demo/downloads
+  $BIN --data $B post --as bob --community maths@127.0.0.1:8080 --title "Question" "Who teaches decimals?"
   curl -s http://127.0.0.1:8080/users/ann -H 'Accept: application/activity+json'
 Logs: ./var/demo/a.log ./var/demo/b.log. Ctrl-C stops both; 'make run' again resumes them.
 EOT
