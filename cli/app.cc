@@ -60,8 +60,10 @@ int RunCli(int argc, char** argv) {
   post->add_option("--reply-to", reply_to, "URL of the post this replies to");
   post->add_option("--visibility", visibility, "public or followers")->check(CLI::IsMember({"public", "followers"}));
   post->add_option("--summary", summary, "content warning");
+  bool sensitive = false;
+  post->add_flag("--sensitive", sensitive, "mark as sensitive (also implied by --summary)");
   post->add_option("TEXT", text, "Markdown text")->required();
-  post->callback([&] { rc = CmdPost(g, as, reply_to, visibility, summary, text); });
+  post->callback([&] { rc = CmdPost(g, as, reply_to, visibility, summary, sensitive, text); });
   auto* edit = app.add_subcommand("edit", "edit a post (Update)");
   edit->add_option("--as", as)->required();
   edit->add_option("URL", url)->required();
@@ -129,6 +131,8 @@ int RunCli(int argc, char** argv) {
   inspect->add_option("FILE", files)->required();
   json_flag(inspect);
   inspect->callback([&] { rc = CmdInspect(g, files); });
+
+  AddDiscussionCommands(app, g, rc);
 
   auto* deliveries = app.add_subcommand("deliveries", "queued and failed deliveries");
   json_flag(deliveries);

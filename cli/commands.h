@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace cli {
 
 struct Global {
@@ -20,7 +24,8 @@ int CmdUserAdd(const Global& g, const std::string& name, const std::string& disp
 int CmdUserList(const Global& g);
 int CmdUserDelete(const Global& g, const std::string& name);
 int CmdPost(const Global& g, const std::string& as, const std::string& reply_to,
-            const std::string& visibility, const std::string& summary, const std::string& text);
+            const std::string& visibility, const std::string& summary, bool sensitive,
+            const std::string& text);
 int CmdEdit(const Global& g, const std::string& as, const std::string& url, const std::string& text);
 int CmdDelete(const Global& g, const std::string& as, const std::string& url);
 int CmdFollow(const Global& g, const std::string& as, const std::string& target);
@@ -32,5 +37,7 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
 int CmdBackup(const Global& g, const std::string& dir);
 int CmdInspect(const Global& g, const std::vector<std::string>& files);
 int CmdDeliveries(const Global& g);
+// like, unlike, boost, unboost, thread (cli/cmd_discussion.cc).
+void AddDiscussionCommands(CLI::App& app, Global& g, int& rc);
 
 }  // namespace cli

@@ -2,6 +2,7 @@
 
 #include <gumbo.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -127,6 +128,25 @@ const char* Attr(const GumboElement& e, const char* name) {
   return a ? a->value : nullptr;
 }
 
+// True when the space-separated list `list` (may be null) holds `token` (ASCII case-insensitive).
+bool HasToken(const char* list, std::string_view token) {
+  if (list == nullptr) return false;
+  std::string_view l = list;
+  size_t start = 0;
+  while (start <= l.size()) {
+    size_t end = l.find_first_of(" \t\n\r\f", start);
+    std::string_view t =
+        l.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (t.size() == token.size() &&
+        std::equal(t.begin(), t.end(), token.begin(),
+                   [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }))
+      return true;
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return false;
+}
+
 struct Frame {
   const GumboNode* node;
   unsigned next = 0;
@@ -195,7 +215,9 @@ void Walk(const GumboNode* body, std::string& out, bool text_only) {
             while (!h.empty() && std::isspace(static_cast<unsigned char>(h.front()))) h.remove_prefix(1);
             while (!h.empty() && std::isspace(static_cast<unsigned char>(h.back()))) h.remove_suffix(1);
             AppendEscaped(out, h);
-            out += "\" rel=\"nofollow noopener noreferrer\"";
+            // rel="tag" (a hashtag link) is kept; every link gets nofollow noopener noreferrer.
+            out += HasToken(Attr(e, "rel"), "tag") ? "\" rel=\"tag nofollow noopener noreferrer\""
+                                                   : "\" rel=\"nofollow noopener noreferrer\"";
           }
         }
         if (e.tag == GUMBO_TAG_A || e.tag == GUMBO_TAG_SPAN) {

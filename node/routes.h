@@ -22,6 +22,8 @@ class Router {
   federation::HttpResponse Collection(const federation::HttpRequest& r, std::string_view name,
                                       std::string_view which) const;
   federation::HttpResponse Object(const federation::HttpRequest& r) const;
+  // OBJECT/replies: the public replies of a public local object (OrderedCollection, paged).
+  federation::HttpResponse Replies(const federation::HttpRequest& r) const;
   federation::HttpResponse Home() const;
 
   Node& node_;

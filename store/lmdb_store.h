@@ -42,6 +42,10 @@ enum class Db : int {
   kPolicy,       // "block\x1f" domain / "trust\x1f" domain -> ""
   kJobs,         // be64(due ms) be64(seq) -> JobRecord (remote fetches done after the 202)
   kFailed,       // be64(seq) -> DeliveryRecord that was given up on (kept for the admin)
+  kLikes,        // object id \x1f actor id -> Like activity id (store/discussion.h)
+  kBoosts,       // object id \x1f actor id -> Announce activity id
+  kReactionIds,  // Like/Announce activity id -> "like"|"boost" \x1f object id \x1f actor id
+  kEdits,        // object id \x1f be64(n) -> EditRecord (earlier versions, oldest first)
   kCount         // not a database
 };
 const char* DbName(Db db);
