@@ -246,6 +246,7 @@ std::vector<store::TagRef> KeepTags(const std::vector<Tag>& tags) {
     std::string name = HtmlToText(t.name);
     if (name.empty() || name.size() > 256) continue;
     if (!t.href.empty() && !IsHttpUrl(t.href)) continue;
+    if (t.type == "Mention" && t.href.empty()) continue;  // a mention must name its actor
     store::TagRef ref{t.type, std::move(name), t.href};
     if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(std::move(ref));
   }

@@ -54,8 +54,9 @@ struct RenderedPost {
 RenderedPost RenderPost(std::string_view markdown, const std::string& origin,
                         const MentionResolver& resolve);
 
-// The tags of a received object worth keeping: Mention and Hashtag entries with a name (plain
-// text, at most 256 bytes) and an http(s) href or none; at most 64.
+// The tags of a received object worth keeping: Mention entries with an http(s) href and Hashtag
+// entries with an http(s) href or none, each with a name (plain text, at most 256 bytes); at
+// most 64.
 std::vector<store::TagRef> KeepTags(const std::vector<Tag>& tags);
 
 }  // namespace federation
