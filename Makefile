@@ -6,7 +6,7 @@ DEBS    := build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev rapi
            liblmdb-dev lmdb-utils libgtest-dev libgmock-dev libboost-dev libcli11-dev libgumbo-dev \
            libcmark-gfm-dev libcmark-gfm-extensions-dev libtomlplusplus-dev openssl curl ca-certificates
 
-.PHONY: all deps build run test bench clean format
+.PHONY: all deps configure build run test bench clean format
 
 all: build
 
@@ -22,17 +22,24 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-build: deps
+# MAKEFLAGS is cleared for CMake's own make, so its output is not interleaved with directory noise.
+configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
 
-run: build
+build: configure
+	@MAKEFLAGS= cmake --build $(BUILD) -j$(JOBS)
+
+# Only the server for the demo: the tests are built by `make test`.
+run: configure
+	@MAKEFLAGS= cmake --build $(BUILD) -j$(JOBS) --target cloudschool
 	@scripts/demo.sh $(BUILD)/cloudschool
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
 
-bench: build
+# Builds only the benchmark (and the cloudschool binary it runs); see docs/performance.md.
+bench: configure
+	@MAKEFLAGS= cmake --build $(BUILD) -j$(JOBS) --target cloudschool_bench
 	@$(BUILD)/cloudschool_bench
 
 format:

@@ -54,16 +54,22 @@ int RunCli(int argc, char** argv) {
   user_delete->callback([&] { rc = CmdUserDelete(g, name); });
 
   // post / edit / delete
-  std::string as, reply_to, visibility = "public", summary, text, url;
+  std::string as, reply_to, visibility = "public", summary, text, url, community, title;
   auto* post = app.add_subcommand("post", "post a Note (Markdown)");
   post->add_option("--as", as, "local teacher")->required();
   post->add_option("--reply-to", reply_to, "URL of the post this replies to");
   post->add_option("--visibility", visibility, "public or followers")->check(CLI::IsMember({"public", "followers"}));
   post->add_option("--summary", summary, "content warning");
+  post->add_option("--community", community, "post into this community (handle or URL)");
+  post->add_option("--title", title, "with --community: a titled post (a Page, as Lemmy expects)");
   bool sensitive = false;
   post->add_flag("--sensitive", sensitive, "mark as sensitive (also implied by --summary)");
   post->add_option("TEXT", text, "Markdown text")->required();
-  post->callback([&] { rc = CmdPost(g, as, reply_to, visibility, summary, sensitive, text); });
+  post->callback([&] {
+    rc = community.empty() ? CmdPost(g, as, reply_to, visibility, summary, sensitive, text)
+                           : CmdCommunityPost(g, as, community, title, reply_to, summary, text);
+  });
+  AddCommunityCommands(app, g, rc);
   auto* edit = app.add_subcommand("edit", "edit a post (Update)");
   edit->add_option("--as", as)->required();
   edit->add_option("URL", url)->required();

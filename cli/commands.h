@@ -37,6 +37,11 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
 int CmdBackup(const Global& g, const std::string& dir);
 int CmdInspect(const Global& g, const std::vector<std::string>& files);
 int CmdDeliveries(const Global& g);
+// Communities (cli/cmd_community.cc): `community ...`, `join`, `leave`, `trust ...`.
+void AddCommunityCommands(CLI::App& app, Global& g, int& rc);
+int CmdCommunityPost(const Global& g, const std::string& as, const std::string& community,
+                     const std::string& title, const std::string& reply_to,
+                     const std::string& summary, const std::string& text);
 // like, unlike, boost, unboost, thread (cli/cmd_discussion.cc).
 void AddDiscussionCommands(CLI::App& app, Global& g, int& rc);
 

@@ -54,11 +54,23 @@ store::ObjectRecord ObjectRecordFromDoc(const ObjectDoc& o, const store::ActorRe
 
 bool ActivityHandlers::Handles(std::string_view t) {
   return t == "Follow" || t == "Accept" || t == "Reject" || t == "Undo" || t == "Create" ||
-         t == "Update" || t == "Delete" || t == "Announce" || t == "Like" || t == "EmojiReact";
+         t == "Update" || t == "Delete" || t == "Announce" || t == "Like" || t == "Dislike" ||
+         t == "EmojiReact";
 }
 
 cs::Status ActivityHandlers::Apply(store::Txn& txn, const ActivityDoc& a,
                                    const store::ActorRecord& sender) const {
+  // Meant for one of our communities: the group checks first (a refusal changes nothing) and
+  // announces to its members after the activity was applied.
+  auto groups = group_.GroupsFor(txn, a);
+  for (const auto& g : groups) CS_RETURN_IF_ERROR(group_.Check(txn, a, sender, g));
+  CS_RETURN_IF_ERROR(Dispatch(txn, a, sender));
+  for (const auto& g : groups) CS_RETURN_IF_ERROR(group_.Distribute(txn, a, a.source_json, g));
+  return cs::Status::Ok();
+}
+
+cs::Status ActivityHandlers::Dispatch(store::Txn& txn, const ActivityDoc& a,
+                                      const store::ActorRecord& sender) const {
   if (a.type == "Follow") return OnFollow(txn, a, sender);
   if (a.type == "Accept") return OnAcceptOrReject(txn, a, true);
   if (a.type == "Reject") return OnAcceptOrReject(txn, a, false);
@@ -78,6 +90,11 @@ cs::Status ActivityHandlers::OnFollow(store::Txn& txn, const ActivityDoc& a,
   if (!local.ok() || !local->local)
     return cs::Status::NotFound("no such actor here: " + a.object_id);
   if (local->deleted) return cs::Status::Gone(a.object_id + " was deleted");
+  if (local->type == "Group") {
+    auto community = store::GetCommunity(txn, local->id);
+    if (!community.ok()) return community.status();
+    return group_.OnFollow(txn, *community, sender, a.id);
+  }
   if (local->type != "Person") return cs::Status::Ok();  // the instance actor is not followed
   // Teachers accept follows automatically (communities decide by policy, later).
   return outbox_.AcceptFollow(txn, *local, sender, a.id);
@@ -275,6 +292,7 @@ cs::Status ActivityHandlers::OnDelete(store::Txn& txn, const ActivityDoc& a,
 
 cs::Status ActivityHandlers::OnAnnounce(store::Txn& txn, const ActivityDoc& a,
                                         const store::ActorRecord& sender) const {
+  if (IsGroupAnnounce(txn, a, sender)) return group_.OnAnnounce(txn, *this, a, sender);
   // A boost: the announced object is fetched from its origin after the 202 (an embedded copy is
   // not trusted, BR-12), then shown to local followers of the booster.
   std::string object_id = a.inner ? a.inner->id : a.object_id;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "federation/as2.h"
+#include "federation/group.h"
 #include "federation/outbox.h"
 #include "store/records.h"
 
@@ -12,7 +13,7 @@ namespace federation {
 class ActivityHandlers {
  public:
   ActivityHandlers(const Outbox& outbox, const Uris& uris, const cs::Clock& clock)
-      : outbox_(outbox), uris_(uris), clock_(clock) {}
+      : outbox_(outbox), uris_(uris), clock_(clock), group_(uris, clock) {}
 
   // Applies `activity` from `sender` (verified: the signer is activity.actor). kForbidden when it
   // tries to change what the sender does not own; kNotFound for a Follow of an unknown user.
@@ -29,7 +30,10 @@ class ActivityHandlers {
                                const std::string& create_id,
                                const std::string& also_followers_of = "") const;
 
+  const Group& group() const { return group_; }
+
  private:
+  cs::Status Dispatch(store::Txn& txn, const ActivityDoc& a, const store::ActorRecord& sender) const;
   cs::Status OnFollow(store::Txn& txn, const ActivityDoc& a, const store::ActorRecord& sender) const;
   cs::Status OnAcceptOrReject(store::Txn& txn, const ActivityDoc& a, bool accept) const;
   cs::Status OnUndo(store::Txn& txn, const ActivityDoc& a) const;
@@ -41,6 +45,7 @@ class ActivityHandlers {
   const Outbox& outbox_;
   const Uris& uris_;
   const cs::Clock& clock_;
+  Group group_;  // our communities decide what reaches them (federation/group.h)
 };
 
 // Stores `object` (already authenticated as coming from `author`) — shared with the job worker.

@@ -8,7 +8,8 @@
 
 namespace federation {
 
-store::ActorRecord ActorRecordFromDoc(const ActorDoc& doc, std::string_view raw_json, int64_t now_ms) {
+store::ActorRecord ActorRecordFromDoc(const ActorDoc& doc, std::string_view raw_json,
+                                      int64_t now_ms) {
   store::ActorRecord r;
   r.id = doc.id;
   r.type = doc.type;
@@ -63,16 +64,19 @@ cs::Result<store::ActorRecord> ActorCache::FetchAndStoreActor(std::string_view i
   auto doc = ParseActor(*fetched->json);
   if (!doc.ok()) return cs::Status::InvalidInput(std::string(id) + ": " + doc.status().message());
   if (!SameOrigin(doc->id, id))
-    return cs::Status::InvalidInput("actor " + doc->id + " fetched from another origin: " + std::string(id));
+    return cs::Status::InvalidInput("actor " + doc->id +
+                                    " fetched from another origin: " + std::string(id));
   auto rec = ActorRecordFromDoc(*doc, fetched->body, clock_.NowMillis());
   CS_RETURN_IF_ERROR(store_.Update([&](store::Txn& txn) -> cs::Status {
     if (auto existing = store::GetActor(txn, rec.id); existing.ok() && existing->local)
       return cs::Status::Conflict("a remote document claims the local actor " + rec.id);
     CS_RETURN_IF_ERROR(store::PutActor(txn, rec));
     for (const auto& k : doc->keys) {
-      if (!k.owner.empty() && k.owner != doc->id) continue;  // another actor's key: not ours to cache
-      CS_RETURN_IF_ERROR(store::PutKey(txn, {.key_id = k.id, .owner = doc->id, .pem = k.pem,
-                                             .fetched_at_ms = clock_.NowMillis()}));
+      if (!k.owner.empty() && k.owner != doc->id)
+        continue;  // another actor's key: not ours to cache
+      CS_RETURN_IF_ERROR(store::PutKey(
+          txn,
+          {.key_id = k.id, .owner = doc->id, .pem = k.pem, .fetched_at_ms = clock_.NowMillis()}));
     }
     return cs::Status::Ok();
   }));
@@ -110,18 +114,20 @@ cs::Result<store::KeyRecord> ActorCache::GetKey(std::string_view key_id, bool re
     if (!o) return cs::Status::Unauthorized("key document " + doc_url + " names no owner");
     owner = *o;
     if (!SameOrigin(owner, key_id))
-      return cs::Status::Unauthorized("key " + std::string(key_id) + " claims an owner on another origin");
+      return cs::Status::Unauthorized("key " + std::string(key_id) +
+                                      " claims an owner on another origin");
   }
   auto actor = FetchAndStoreActor(owner);
   if (!actor.ok()) return actor.status();
   auto txn = store_.BeginRead();
   if (!txn.ok()) return txn.status();
   auto rec = store::GetKey(*txn, key_id);
-  if (!rec.ok()) return cs::Status::Unauthorized("actor " + owner + " does not list key " + std::string(key_id));
+  if (!rec.ok())
+    return cs::Status::Unauthorized("actor " + owner + " does not list key " + std::string(key_id));
   return rec;
 }
 
-cs::Result<store::ActorRecord> ActorCache::Lookup(std::string_view text) const {
+cs::Result<store::ActorRecord> ActorCache::Lookup(std::string_view text, Want want) const {
   if (LooksLikeUrl(text)) return GetActor(text, /*refresh=*/true);
   auto handle = ParseHandle(text);
   if (!handle.ok()) return handle.status();
@@ -132,9 +138,21 @@ cs::Result<store::ActorRecord> ActorCache::Lookup(std::string_view text) const {
       return cs::Status::NotFound("no such account: " + handle->Acct());
     return jrd.status();
   }
-  auto self = ParseJrdSelf(*jrd, "");
-  if (!self.ok()) return cs::Status::NotFound(handle->Acct() + ": " + self.status().message());
-  return GetActor(*self, /*refresh=*/true);
+  auto links = ParseJrdSelfLinks(*jrd);
+  if (!links.ok()) return cs::Status::NotFound(handle->Acct() + ": " + links.status().message());
+  if (links->empty()) return cs::Status::NotFound(handle->Acct() + " has no ActivityPub actor");
+  cs::Status last = cs::Status::NotFound(handle->Acct() + " has no actor of the kind asked for");
+  constexpr size_t kMaxSelfLinks = 4;  // a hostile JRD must not make us fetch a hundred actors
+  for (size_t i = 0; i < links->size() && i < kMaxSelfLinks; ++i) {
+    auto actor = GetActor((*links)[i], /*refresh=*/true);
+    if (!actor.ok()) {
+      last = actor.status();
+      continue;
+    }
+    const bool group = actor->type == "Group";
+    if (want == Want::kAny || (want == Want::kGroup) == group) return actor;
+  }
+  return last;
 }
 
 }  // namespace federation

@@ -14,7 +14,8 @@
 namespace federation {
 
 // A record for a fetched actor document (sanitizes summary; keeps the raw JSON).
-store::ActorRecord ActorRecordFromDoc(const ActorDoc& doc, std::string_view raw_json, int64_t now_ms);
+store::ActorRecord ActorRecordFromDoc(const ActorDoc& doc, std::string_view raw_json,
+                                      int64_t now_ms);
 
 class ActorCache {
  public:
@@ -28,7 +29,11 @@ class ActorCache {
   // At most kMaxFetchesPerHostPerMinute fetches per host (then kUnavailable).
   cs::Result<store::KeyRecord> GetKey(std::string_view key_id, bool refresh = false) const;
   // Resolves `@user@host`, `user@host`, `acct:user@host` or an actor URL to a stored actor.
-  cs::Result<store::ActorRecord> Lookup(std::string_view handle_or_url) const;
+  // When a JRD lists several `self` links (a Person and a Group sharing a name, BR-16), each is
+  // fetched and the first of the wanted kind wins (kAny: the first that resolves).
+  enum class Want { kAny, kGroup, kNotGroup };
+  cs::Result<store::ActorRecord> Lookup(std::string_view handle_or_url,
+                                        Want want = Want::kAny) const;
 
   static constexpr int kMaxFetchesPerHostPerMinute = 30;
 

@@ -33,6 +33,7 @@ struct ActivityDoc {
   std::optional<ObjectDoc> object;       // embedded content object (Note, Page, Tombstone...)
   std::optional<ActorDoc> object_actor;  // embedded actor (Update(Person))
   std::shared_ptr<ActivityDoc> inner;    // embedded activity: Announce(Create), Undo(Follow)...
+  std::string source_json;  // the activity as received (set by the inbox; a group announces it)
 
   bool IsPublic() const;  // kPublic in this activity's own to or cc
 };

@@ -85,6 +85,68 @@ std::string ActorJson(const store::ActorRecord& a) {
   return buf.GetString();
 }
 
+std::string GroupActorJson(const store::ActorRecord& a, const store::CommunityRecord& c) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Context(w, true);
+  Str(w, "id", a.id);
+  Str(w, "type", "Group");
+  Str(w, "preferredUsername", a.preferred_username);
+  Str(w, "name", c.title.empty() ? a.preferred_username : c.title);
+  Str(w, "summary", a.summary_html);
+  if (!c.description.empty()) {
+    Key(w, "source");
+    w.StartObject();
+    Str(w, "content", c.description);
+    Str(w, "mediaType", "text/plain");
+    w.EndObject();
+  }
+  Str(w, "url", a.url.empty() ? a.id : a.url);
+  Str(w, "inbox", a.inbox);
+  Str(w, "outbox", a.outbox);
+  Str(w, "followers", a.followers);
+  Str(w, "moderators", a.id + "/moderators");
+  Str(w, "attributedTo", a.id + "/moderators");  // Lemmy reads the moderators here
+  Str(w, "featured", a.id + "/featured");
+  Key(w, "endpoints");
+  w.StartObject();
+  Str(w, "sharedInbox", a.shared_inbox);
+  w.EndObject();
+  Key(w, "manuallyApprovesFollowers");
+  w.Bool(c.join != store::JoinPolicy::kOpen);
+  Key(w, "postingRestrictedToMods");
+  w.Bool(false);
+  Key(w, "discoverable");
+  w.Bool(c.visibility == store::CommunityVisibility::kPublic);
+  // Ours: tells a member's server not to make posts into a closed community public.
+  Str(w, "communityVisibility", store::CommunityVisibilityName(c.visibility));
+  if (a.created_at_ms) Str(w, "published", Time(a.created_at_ms));
+  if (c.updated_ms) Str(w, "updated", Time(c.updated_ms));
+  Key(w, "publicKey");
+  w.StartObject();
+  Str(w, "id", a.key_id);
+  Str(w, "owner", a.id);
+  Str(w, "publicKeyPem", a.public_key_pem);
+  w.EndObject();
+  w.EndObject();
+  return buf.GetString();
+}
+
+std::string InlineCollectionJson(const std::string& id, const std::vector<std::string>& items) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Context(w, false);
+  Str(w, "id", id);
+  Str(w, "type", "OrderedCollection");
+  Key(w, "totalItems");
+  w.Uint64(items.size());
+  StrArray(w, "orderedItems", items);
+  w.EndObject();
+  return buf.GetString();
+}
+
 std::string ObjectJson(const store::ObjectRecord& o, bool with_context) {
   rapidjson::StringBuffer buf;
   Writer w(buf);

@@ -8,6 +8,7 @@
 
 #include "federation/json.h"
 #include "federation/uris.h"
+#include "store/community.h"
 #include "store/records.h"
 
 namespace federation {
@@ -17,6 +18,11 @@ inline constexpr const char* kSecurityContext = "https://w3id.org/security/v1";
 
 // A local actor (Person for teachers, Application for the instance actor).
 std::string ActorJson(const store::ActorRecord& actor);
+// A community's Group actor (FEP-1b12, with Lemmy's `attributedTo`/`moderators` collection,
+// `featured`, `postingRestrictedToMods`, and manuallyApprovesFollowers unless joining is open).
+std::string GroupActorJson(const store::ActorRecord& actor, const store::CommunityRecord& community);
+// A collection whose items are all in the summary document (moderators, featured).
+std::string InlineCollectionJson(const std::string& id, const std::vector<std::string>& items);
 // A Note (or other object) as we serve it; `with_context` for top-level documents.
 std::string ObjectJson(const store::ObjectRecord& object, bool with_context);
 std::string TombstoneJson(const std::string& id, const std::string& former_type, int64_t deleted_ms);

@@ -120,6 +120,7 @@ HttpResponse Inbox::Handle(const HttpRequest& request, std::string_view addresse
   if (!doc.ok()) return Answer(400, doc.status().message());
   auto activity = ParseActivity(*doc);
   if (!activity.ok()) return Answer(400, activity.status().message());
+  activity->source_json = request.body;
   auto actor_url = ParseUrl(activity->actor);
   if (!actor_url.ok()) return Answer(400, "actor is not a URL");
 

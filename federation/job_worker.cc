@@ -1,5 +1,6 @@
 #include "federation/job_worker.h"
 
+#include "federation/group.h"
 #include "federation/json.h"
 #include "federation/url.h"
 
@@ -62,6 +63,8 @@ cs::Status JobWorker::Run(const store::JobRecord& job) {
   if (job.kind == "fetch_announced")
     return FetchAndStoreObject(store_, actors_, fetcher_, handlers_, job.subject, job.detail);
   if (job.kind == "purge_actor") return PurgeActor(job.subject);
+  if (IsGroupJob(job.kind))
+    return RunGroupJob(store_, actors_, fetcher_, handlers_, job, clock_);
   return cs::Status::InvalidInput("unknown job kind " + job.kind);
 }
 

@@ -5,8 +5,9 @@
 //            tag {"type":"Mention","href":ACTOR_ID,"name":"@user@host"}
 //   hashtag: <a href="ORIGIN/tags/name" class="mention hashtag" rel="tag">#<span>Name</span></a>
 //            tag {"type":"Hashtag","href":ORIGIN/tags/name,"name":"#name"}
-// Nothing is linked inside code or inside another link. A mention the resolver does not know
-// stays plain text. Pure functions: thread-safe.
+// The sanitizer then gives every link rel="nofollow noopener noreferrer" (rel="tag" does not
+// survive it). Nothing is linked inside code or inside another link. A mention the resolver does
+// not know stays plain text. Pure functions: thread-safe.
 #pragma once
 
 #include <functional>

@@ -6,6 +6,7 @@
 namespace federation {
 
 std::string BuildNodeInfoDiscovery(std::string_view base_url) {
+  while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
   std::string href = std::string(base_url) + "/nodeinfo/2.1";
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);

@@ -45,11 +45,14 @@ cs::Status Outbox::Publish(store::Txn& txn, const store::ActorRecord& author,
   CS_RETURN_IF_ERROR(store::AddToOutbox(txn, author.id, activity.id));
   std::set<std::string> inboxes;
   std::set<std::string> local_recipients;
+  bool local_group = false;
   auto add = [&](const std::string& actor_id) -> cs::Status {
     if (actor_id == author.id) return cs::Status::Ok();
     auto actor = store::GetActor(txn, actor_id);
     if (!actor.ok()) return cs::Status::Ok();  // unknown recipient: nobody to deliver to
-    if (actor->local) {
+    if (actor->local && actor->type == "Group") {
+      local_group = true;
+    } else if (actor->local) {
       if (!actor->deleted) local_recipients.insert(actor->id);
     } else if (!actor->deleted) {
       std::string inbox = DeliveryInbox(*actor);
@@ -77,6 +80,8 @@ cs::Status Outbox::Publish(store::Txn& txn, const store::ActorRecord& author,
     for (const auto& local : local_recipients)
       CS_RETURN_IF_ERROR(store::AddToTimeline(txn, local, timeline_object, now));
   }
+  // A community on this node takes it as it would from another server (checks, then announces).
+  if (local_group) CS_RETURN_IF_ERROR(group_.ReceiveLocal(txn, activity.json, author));
   return cs::Status::Ok();
 }
 
@@ -87,11 +92,23 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   if (markdown.empty()) return cs::Status::InvalidInput("a post needs text");
   if (markdown.size() > 100000) return cs::Status::TooLarge("a post is limited to 100000 bytes");
   std::vector<std::string> extra;
+  std::string audience = options.audience;
+  store::Visibility visibility = options.visibility;
   if (!options.in_reply_to.empty()) {
     auto parent = store::GetObject(txn, options.in_reply_to);
     if (!parent.ok()) return cs::Status::NotFound("unknown post to reply to: " + options.in_reply_to);
     if (parent->deleted()) return cs::Status::Gone("the post replied to was deleted");
     if (!parent->attributed_to.empty()) extra.push_back(parent->attributed_to);
+    if (audience.empty()) audience = parent->audience;  // a reply stays in its community
+    if (!audience.empty() && parent->visibility != store::Visibility::kPublic)
+      visibility = store::Visibility::kDirect;
+  }
+  if (!audience.empty()) {
+    extra.push_back(audience);
+    // In a community that is not public: addressed to the group only (it announces to members).
+    if (auto c = store::GetCommunity(txn, audience);
+        c.ok() && c->visibility != store::CommunityVisibility::kPublic)
+      visibility = store::Visibility::kDirect;
   }
   RenderedPost rendered = RenderLocalPost(txn, uris_, markdown, options.mentions);
   for (const auto& m : rendered.mentioned)
@@ -100,7 +117,8 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   int64_t now = clock_.NowMillis();
   store::ObjectRecord note;
   note.id = uris_.NewNote(author->preferred_username);
-  note.type = "Note";
+  note.type = options.title.empty() ? "Note" : "Page";
+  note.name = options.title;
   note.attributed_to = author->id;
   note.in_reply_to = options.in_reply_to;
   note.source_markdown = std::string(markdown);
@@ -108,11 +126,11 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   note.tags = std::move(rendered.tags);
   note.summary = options.summary;
   note.sensitive = options.sensitive || !options.summary.empty();
-  note.visibility = options.visibility;
+  note.visibility = visibility;
   note.published_ms = now;
   note.local = true;
-  note.audience = options.audience;
-  note.to = Audience(options.visibility, author->followers, extra, &note.cc);
+  note.audience = audience;
+  note.to = Audience(visibility, author->followers, extra, &note.cc);
 
   store::ActivityRecord create;
   create.id = uris_.NewActivity(author->preferred_username);
@@ -127,7 +145,7 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
                               .object_json = ObjectJson(note, false)});
   CS_RETURN_IF_ERROR(store::PutObject(txn, note));
   if (!note.in_reply_to.empty()) CS_RETURN_IF_ERROR(store::AddReply(txn, note.in_reply_to, note.id));
-  CS_RETURN_IF_ERROR(Publish(txn, *author, create, options.visibility != store::Visibility::kDirect,
+  CS_RETURN_IF_ERROR(Publish(txn, *author, create, visibility != store::Visibility::kDirect,
                              extra, note.id));
   return note.id;
 }
@@ -177,6 +195,7 @@ cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view
   for (const auto* list : {&note->to, &note->cc})  // mentioned actors (new and earlier ones)
     for (const auto& id : *list)
       if (id != kPublic && id != author->followers) extra.push_back(id);
+  if (!note->audience.empty()) extra.push_back(note->audience);
   return Publish(txn, *author, update, note->visibility != store::Visibility::kDirect, extra, "");
 }
 
@@ -213,6 +232,7 @@ cs::Status Outbox::DeleteObject(store::Txn& txn, std::string_view user,
   for (const auto* list : {&note->to, &note->cc})  // mentioned actors
     for (const auto& id : *list)
       if (id != kPublic && id != author->followers) extra.push_back(id);
+  if (!note->audience.empty()) extra.push_back(note->audience);
   return Publish(txn, *author, del, note->visibility != store::Visibility::kDirect, extra, "");
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "federation/group.h"
 #include "federation/mentions.h"
 #include "federation/uris.h"
 #include "store/clock.h"
@@ -20,13 +21,14 @@ struct PostOptions {
   store::Visibility visibility = store::Visibility::kPublic;
   std::string summary;      // content warning
   bool sensitive = false;   // also set by a summary
-  std::string audience;     // a community, later
+  std::string audience;     // the community (Group id) the post is in; also addressed
+  std::string title;        // with a title the post is a Page (as Lemmy expects), else a Note
   std::vector<KnownMention> mentions;  // remote handles resolved beforehand (local: from the store)
 };
 
 class Outbox {
  public:
-  Outbox(const Uris& uris, const cs::Clock& clock) : uris_(uris), clock_(clock) {}
+  Outbox(const Uris& uris, const cs::Clock& clock) : uris_(uris), clock_(clock), group_(uris, clock) {}
 
   // Creates a Note from Markdown; returns its id. kNotFound for an unknown user or parent.
   cs::Result<std::string> Post(store::Txn& txn, std::string_view user, std::string_view markdown,
@@ -66,6 +68,7 @@ class Outbox {
 
   const Uris& uris_;
   const cs::Clock& clock_;
+  Group group_;  // a local community among the recipients decides and announces
 };
 
 // The inbox a delivery to `actor` goes to: its shared inbox when offered, else its own.

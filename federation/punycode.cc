@@ -1,6 +1,10 @@
 #include "federation/punycode.h"
 
 #include <algorithm>
+#include <locale.h>
+
+#include <clocale>
+#include <cwctype>
 #include <vector>
 
 namespace federation {
@@ -28,7 +32,9 @@ bool DecodeUtf8(std::string_view s, std::vector<uint32_t>& out) {
       if ((cc & 0xc0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3f);
     }
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    // Overlong forms are refused: "\xC0\xAF" must not become '/' inside a host.
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     out.push_back(cp);
     i += extra + 1;
   }
@@ -48,11 +54,16 @@ uint32_t Adapt(uint32_t delta, uint32_t numpoints, bool first) {
   return k + (36 * delta) / (delta + 38);
 }
 
-}  // namespace
+// Lower case as IDNA (UTS #46) maps it, from the C.UTF-8 locale's tables (ASCII only if the
+// locale is missing).
+uint32_t ToLower(uint32_t cp) {
+  if (cp < 0x80) return cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  if (utf8 == static_cast<locale_t>(0)) return cp;
+  return static_cast<uint32_t>(towlower_l(static_cast<wint_t>(cp), utf8));
+}
 
-cs::Result<std::string> PunycodeEncode(std::string_view utf8_label) {
-  std::vector<uint32_t> input;
-  if (!DecodeUtf8(utf8_label, input)) return cs::Status::InvalidInput("not UTF-8");
+cs::Result<std::string> Encode(const std::vector<uint32_t>& input) {
   std::string out;
   for (uint32_t cp : input)
     if (cp < 0x80) out.push_back(static_cast<char>(cp));
@@ -89,6 +100,14 @@ cs::Result<std::string> PunycodeEncode(std::string_view utf8_label) {
   return out;
 }
 
+}  // namespace
+
+cs::Result<std::string> PunycodeEncode(std::string_view utf8_label) {
+  std::vector<uint32_t> input;
+  if (!DecodeUtf8(utf8_label, input)) return cs::Status::InvalidInput("not UTF-8");
+  return Encode(input);
+}
+
 std::string NormalizeHost(std::string_view host) {
   std::string port;
   std::string_view name = host;
@@ -115,13 +134,21 @@ std::string NormalizeHost(std::string_view host) {
       for (char c : label)
         out.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
     } else {
-      // Lower-case ASCII letters first; non-ASCII case folding is left to the sender (NFC).
-      std::string lowered;
-      for (char c : label)
-        lowered.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-      auto puny = PunycodeEncode(lowered);
-      if (!puny.ok()) return "";
-      out += "xn--" + *puny;
+      // Lower-cased code point by code point (SCHÜLE is schüle); NFC is left to the sender.
+      std::vector<uint32_t> cps;
+      if (!DecodeUtf8(label, cps)) return "";
+      bool still_ascii = true;
+      for (uint32_t& cp : cps) {
+        cp = ToLower(cp);
+        if (cp >= 0x80) still_ascii = false;
+      }
+      if (still_ascii) {  // e.g. KELVIN SIGN lower-cases to 'k'
+        for (uint32_t cp : cps) out.push_back(static_cast<char>(cp));
+      } else {
+        auto puny = Encode(cps);
+        if (!puny.ok()) return "";
+        out += "xn--" + *puny;
+      }
     }
     if (dot == std::string_view::npos) break;
     start = dot + 1;

@@ -32,6 +32,18 @@ std::string Uris::NewActivity(std::string_view name) const {
 }
 std::string Uris::NewInstanceActivity() const { return origin_ + "/activities/" + RandomId(); }
 
+std::string Uris::NewCommunityActivity(std::string_view name) const {
+  return Community(name) + "/activities/" + RandomId();
+}
+
+std::string Uris::LocalCommunityName(std::string_view url) const {
+  std::string prefix = origin_ + "/c/";
+  if (url.substr(0, prefix.size()) != prefix) return "";
+  std::string_view rest = url.substr(prefix.size());
+  auto end = rest.find_first_of("/#?");
+  return std::string(rest.substr(0, end));
+}
+
 bool Uris::IsLocal(std::string_view url) const {
   return url.size() >= origin_.size() && url.substr(0, origin_.size()) == origin_ &&
          (url.size() == origin_.size() || url[origin_.size()] == '/' || url[origin_.size()] == '#' ||

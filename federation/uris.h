@@ -29,6 +29,12 @@ class Uris {
   std::string NewNote(std::string_view name) const;      // fresh random id
   std::string NewActivity(std::string_view name) const;  // fresh random id
   std::string NewInstanceActivity() const;
+  // Communities (Group actors) live at /c/NAME, with inbox, outbox, followers (the members),
+  // moderators and featured; their activities (Announce, Accept...) at /c/NAME/activities/ID.
+  std::string Community(std::string_view name) const { return origin_ + "/c/" + std::string(name); }
+  std::string NewCommunityActivity(std::string_view name) const;
+  // "maths" for origin/c/maths (or its sub-paths); "" otherwise.
+  std::string LocalCommunityName(std::string_view url) const;
 
   // True when `url` is on this node's origin.
   bool IsLocal(std::string_view url) const;

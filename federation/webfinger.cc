@@ -4,6 +4,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "federation/json.h"
 
 namespace federation {
@@ -47,7 +50,11 @@ cs::Result<WebFingerQuery> ParseWebFingerResource(std::string_view resource) {
     q.url = std::string(resource);
     return q;
   }
-  if (resource.rfind("acct:", 0) != 0) return cs::Status::InvalidInput("resource must be acct: or an http(s) URL");
+  if (resource.size() < 5 ||
+      !std::equal(resource.begin(), resource.begin() + 5, "acct:", [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == b;
+      }))
+    return cs::Status::InvalidInput("resource must be acct: or an http(s) URL");
   auto handle = ParseHandle(resource);
   if (!handle.ok()) return handle.status();
   q.user = handle->user;
@@ -59,7 +66,9 @@ std::string BuildJrd(std::string_view subject, const std::vector<std::string>& a
                      std::string_view self_href, std::string_view profile_page) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto str = [&](std::string_view v) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); };
+  auto str = [&](std::string_view v) {
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
   w.StartObject();
   w.Key("subject");
   str(subject);
@@ -105,8 +114,7 @@ cs::Result<std::vector<std::string>> ParseJrdSelfLinks(std::string_view jrd_json
     auto type = ReadString(link, "type");
     auto href = ReadString(link, "href");
     if (!rel || *rel != "self" || !href || !type) continue;
-    if (*type == "application/activity+json" ||
-        type->rfind("application/ld+json", 0) == 0)
+    if (*type == "application/activity+json" || type->rfind("application/ld+json", 0) == 0)
       out.push_back(*href);
   }
   return out;
@@ -115,7 +123,8 @@ cs::Result<std::vector<std::string>> ParseJrdSelfLinks(std::string_view jrd_json
 cs::Result<std::string> ParseJrdSelf(std::string_view jrd_json, std::string_view preferred_type) {
   auto links = ParseJrdSelfLinks(jrd_json);
   if (!links.ok()) return links.status();
-  if (links->empty()) return cs::Status::NotFound("the WebFinger answer has no ActivityPub self link");
+  if (links->empty())
+    return cs::Status::NotFound("the WebFinger answer has no ActivityPub self link");
   return links->front();
 }
 

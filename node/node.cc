@@ -187,6 +187,7 @@ cs::Status Node::Serve(const ServeOptions& options) {
     return cs::Status::InvalidInput("--tls-cert and --tls-key go together");
   so.public_scheme = config_.scheme;
   so.public_authority = config_.domain;
+  so.handler_threads = options.handler_threads;
   router_ = std::make_unique<Router>(*this);
   server_ = std::make_unique<HttpServer>(so, [this](const federation::HttpRequest& r) {
     return router_->Handle(r);

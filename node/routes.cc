@@ -8,6 +8,7 @@
 #include "federation/webfinger.h"
 #include "node/log.h"
 #include "node/node.h"
+#include "store/community.h"
 #include "store/discussion.h"
 
 namespace node {
@@ -99,6 +100,19 @@ HttpResponse Router::Handle(const HttpRequest& r) const {
     if (sub == "outbox" || sub == "followers" || sub == "following") return Collection(r, name, sub);
     if (sub.ends_with("/replies")) return Replies(r);
     return Object(r);
+  }
+  if (path.rfind(paths::kCommunities, 0) == 0) {
+    std::string rest = path.substr(std::string(paths::kCommunities).size());
+    auto slash = rest.find('/');
+    std::string name = rest.substr(0, slash);
+    std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (sub == "inbox") {
+      auto resp = node_.inbox().Handle(r, name);
+      if (resp.status == 202) node_.WakeDelivery();
+      return resp;
+    }
+    if (r.method != "GET" && r.method != "HEAD") return Error(405, "method not allowed");
+    return Community(r, name, sub);
   }
   if (r.method != "GET" && r.method != "HEAD") return Error(405, "method not allowed");
   if (path == paths::kWebFinger) return WebFinger(r);
@@ -238,20 +252,29 @@ HttpResponse Router::Object(const HttpRequest& r) const {
   auto txn = node_.store().BeginRead();
   if (!txn.ok()) return Error(503, "storage unavailable");
   store::Visibility visibility;
-  std::string author, body;
+  std::string author, body, community;  // community: the group whose rules decide who may see it
   if (auto obj = store::GetObject(*txn, id); obj.ok() && obj->local) {
     if (obj->deleted()) return Gone(obj->id, obj->type, obj->deleted_ms);
     visibility = obj->visibility;
     author = obj->attributed_to;
+    community = obj->audience;
     body = federation::ObjectJson(*obj, true);
   } else if (auto act = store::GetActivity(*txn, id); act.ok()) {
     visibility = act->visibility;
     author = act->actor;
+    if (store::GetCommunity(*txn, act->actor).ok()) community = act->actor;
+    else if (auto o = store::GetObject(*txn, act->object_id); o.ok()) community = o->audience;
     if (auto o = store::GetObject(*txn, act->object_id); o.ok() && o->deleted() && act->type == "Create")
       return Gone(act->id, act->type, o->deleted_ms);
     body = act->json;
   } else {
     return Error(404, "not found");
+  }
+  if (!community.empty() && store::GetCommunity(*txn, community).ok()) {
+    // In one of our communities: its visibility decides (and replaces the audience check).
+    txn->Abort();
+    if (!MaySeeCommunity(r, community)) return Error(404, "not found");
+    return AsDocument(r, std::move(body));
   }
   if (visibility != store::Visibility::kPublic) {
     // Followers-only: a signed GET from a follower, or from the server of one; else 404.

@@ -22,6 +22,13 @@ class Router {
   federation::HttpResponse Collection(const federation::HttpRequest& r, std::string_view name,
                                       std::string_view which) const;
   federation::HttpResponse Object(const federation::HttpRequest& r) const;
+  // /c/NAME and its collections (node/routes_community.cc).
+  federation::HttpResponse Community(const federation::HttpRequest& r, std::string_view name,
+                                     std::string_view sub) const;
+  // Whether the requester may see what community `group_id` holds: everyone for a public one; a
+  // signed GET from a trusted school for a network one; from a member or a member's server for a
+  // members-only one. True when `group_id` is not one of our communities.
+  bool MaySeeCommunity(const federation::HttpRequest& r, const std::string& group_id) const;
   // OBJECT/replies: the public replies of a public local object (OrderedCollection, paged).
   federation::HttpResponse Replies(const federation::HttpRequest& r) const;
   federation::HttpResponse Home() const;
@@ -37,6 +44,7 @@ inline constexpr const char* kNodeInfo = "/nodeinfo/2.1";
 inline constexpr const char* kInstanceActor = "/actor";
 inline constexpr const char* kSharedInbox = "/inbox";
 inline constexpr const char* kUsers = "/users/";
+inline constexpr const char* kCommunities = "/c/";
 }  // namespace paths
 
 }  // namespace node

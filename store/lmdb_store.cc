@@ -36,7 +36,8 @@ using Cursor = std::unique_ptr<MDB_cursor, CursorClose>;
 const char* kDbNames[] = {"meta",     "actors",   "local_names", "keys",       "private_keys",
                           "objects",  "activities", "seen",      "follows",    "followers_idx",
                           "timelines", "outbox",  "replies",     "deliveries", "hosts",
-                          "policy",   "jobs",       "failed_deliveries",
+                          "policy",   "jobs",       "failed_deliveries", "communities", "community_bans",
+                          "community_invites", "community_posts",
                           "likes",    "boosts",     "reaction_ids", "edits"};
 static_assert(sizeof(kDbNames) / sizeof(kDbNames[0]) == static_cast<int>(Db::kCount));
 

@@ -42,6 +42,10 @@ enum class Db : int {
   kPolicy,       // "block\x1f" domain / "trust\x1f" domain -> ""
   kJobs,         // be64(due ms) be64(seq) -> JobRecord (remote fetches done after the 202)
   kFailed,       // be64(seq) -> DeliveryRecord that was given up on (kept for the admin)
+  kCommunities,  // local group actor id -> CommunityRecord (store/community.h)
+  kCommunityBans,     // group id \x1f actor id -> BanRecord
+  kCommunityInvites,  // group id \x1f actor id -> InviteRecord
+  kCommunityPosts,    // group id \x1f be64(sort ms) be64(seq) -> object id (local and remote groups)
   kLikes,        // object id \x1f actor id -> Like activity id (store/discussion.h)
   kBoosts,       // object id \x1f actor id -> Announce activity id
   kReactionIds,  // Like/Announce activity id -> "like"|"boost" \x1f object id \x1f actor id

@@ -250,7 +250,7 @@ TEST_F(DiscussionCases, MentionsAndHashtagsBecomeTagsLinksAndRecipients) {
             "<p>Hi <span class=\"h-card\"><a href=\"" + remote_.url("/@teacher2") +
                 "\" rel=\"nofollow noopener noreferrer\" class=\"u-url mention\">@<span>teacher2</span></a></span>"
                 " and @nobody, see <a href=\"" + std::string(kLocalOrigin) +
-                "/tags/fractions\" rel=\"tag nofollow noopener noreferrer\" class=\"mention hashtag\">#<span>Fractions</span></a>"
+                "/tags/fractions\" rel=\"nofollow noopener noreferrer\" class=\"mention hashtag\">#<span>Fractions</span></a>"
                 " <code>#notatag</code></p>");
   std::vector<store::TagRef> want = {{"Mention", "@teacher2@" + remote_.authority(), teacher2_},
                                      {"Hashtag", "#fractions", std::string(kLocalOrigin) + "/tags/fractions"}};
@@ -312,7 +312,7 @@ TEST_F(DiscussionCases, IncomingTagsAndContentWarningsAreKeptSanitized) {
             "<p><span class=\"h-card\"><a href=\"" + teacher1_ +
                 "\" rel=\"nofollow noopener noreferrer\" class=\"u-url mention\">@<span>teacher1</span></a></span> "
                 "<a href=\"" + remote_.url("/tags/maths") +
-                "\" rel=\"tag nofollow noopener noreferrer\" class=\"mention hashtag\">#<span>maths</span></a></p>");
+                "\" rel=\"nofollow noopener noreferrer\" class=\"mention hashtag\">#<span>maths</span></a></p>");
   // The javascript: href is dropped with its tag; Emoji is not kept here.
   std::vector<store::TagRef> want = {{"Mention", "@teacher1@" + std::string(kLocalDomain), teacher1_},
                                      {"Hashtag", "#maths", remote_.url("/tags/maths")}};

@@ -1,0 +1,423 @@
+// Group logic of communities (FEP-1b12, BR-16/17/19 of /work/shared/cases/federation-cases.md)
+// against a real node: what a group takes from members and refuses from everyone else, join
+// policies, visibility on fetch, and the member side of remote groups' Announces (Lemmy's
+// Announce{Create{Page}} from the corpus, forged announces).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+#include "federation/group.h"
+#include "node/routes.h"
+#include "store/community.h"
+#include "tests/federation/case_env.h"
+
+namespace cases {
+namespace {
+
+using federation::HttpResponse;
+
+constexpr int kMember = 0, kOutsider = 1, kGroupKey = 2, kOther = 3;
+
+std::string Fixture(const std::string& path) {
+  std::ifstream in(std::string(CS_FIXTURES_DIR) + "/" + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class GroupCases : public ::testing::Test {
+ protected:
+  GroupCases() : remote_("node-b.example.net"), node_(NodeOptions{.resolve = {remote_.resolve()}}) {
+    member_ = remote_.ServeActor("/users/member", kMember);
+    outsider_ = remote_.ServeActor("/users/outsider", kOutsider);
+    node_.Seed(remote_, "/users/member", kMember);
+    node_.Seed(remote_, "/users/outsider", kOutsider);
+    remote_.Serve("/inbox", testhttp::Respond(202, ""));
+  }
+
+  store::CommunityRecord AddCommunity(const std::string& name, store::JoinPolicy join,
+                                      store::CommunityVisibility vis) {
+    federation::Group group(node_->uris(), node_.clock());
+    store::CommunityRecord c;
+    EXPECT_TRUE(node_
+                    .Update([&](store::Txn& txn) -> cs::Status {
+                      auto r = group.Create(txn,
+                                            {.name = name,
+                                             .join = join,
+                                             .visibility = vis,
+                                             .moderators = {node_.User("teacher1")}},
+                                            RemoteKey(kGroupKey).ToPem(),
+                                            RemoteKey(kGroupKey).PublicKeyPem());
+                      if (!r.ok()) return r.status();
+                      c = *r;
+                      return cs::Status::Ok();
+                    })
+                    .ok());
+    return c;
+  }
+  void Join(const std::string& actor, const std::string& group) {
+    ASSERT_TRUE(node_
+                    .Update([&](store::Txn& txn) {
+                      return store::PutFollow(txn, {.follower = actor,
+                                                    .followee = group,
+                                                    .activity_id = actor + "#join",
+                                                    .state = store::FollowState::kAccepted});
+                    })
+                    .ok());
+  }
+  HttpResponse Deliver(const std::string& body, const std::string& actor, int key) {
+    return node_->inbox().Handle(
+        SignedPost(body, actor + "#main-key", key, node_.clock().NowSeconds()), "");
+  }
+  // The queued deliveries: (inbox, activity JSON, signer).
+  std::vector<std::tuple<std::string, std::string, std::string>> Deliveries() {
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    auto txn = node_->store().BeginRead();
+    (void)txn->Scan(store::Db::kDeliveries, "", [&](std::string_view, std::string_view v) {
+      auto d = store::DeliveryRecord::Decode(v);
+      auto act = store::GetActivity(*txn, d->activity_id);
+      out.emplace_back(d->inbox, act.ok() ? act->json : "", d->signer);
+      return true;
+    });
+    return out;
+  }
+  std::vector<std::string> Posts(const std::string& group) {
+    auto txn = node_->store().BeginRead();
+    return store::ListCommunityPosts(*txn, group, 100);
+  }
+  std::optional<store::FollowRecord> Membership(const std::string& actor,
+                                                const std::string& group) {
+    auto txn = node_->store().BeginRead();
+    auto f = store::GetFollow(*txn, actor, group);
+    if (!f.ok()) return std::nullopt;
+    return *f;
+  }
+  std::string Follow(const std::string& actor, const std::string& group, const std::string& id) {
+    return "{\"id\":" + federation::JsonString(id) +
+           ",\"type\":\"Follow\",\"actor\":" + federation::JsonString(actor) +
+           ",\"object\":" + federation::JsonString(group) + "}";
+  }
+
+  Remote remote_;
+  CaseNode node_;
+  std::string member_, outsider_;
+};
+
+TEST_F(GroupCases, MemberPostIsCheckedStoredAndAnnouncedToEveryMember) {
+  auto c = AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  Join(member_, c.id);
+  Join(node_.User("teacher1"), c.id);
+  std::string note = remote_.url("/notes/1");
+  // BR-19.3: the group only in audience.
+  HttpResponse r = Deliver(CreateNote(member_, note, "<p>fractions</p>",
+                                      "\"audience\":" + federation::JsonString(c.id) + ","),
+                           member_, kMember);
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto stored = node_.Object(note);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->audience, c.id);
+  EXPECT_EQ(Posts(c.id), std::vector<std::string>{note});
+  auto tl = node_.Timeline(node_.User("teacher1"));
+  EXPECT_NE(std::find(tl.begin(), tl.end(), note), tl.end()) << "the local member did not get it";
+  auto deliveries = Deliveries();
+  ASSERT_EQ(deliveries.size(), 1u);  // one shared inbox for the remote member
+  auto [inbox, json, signer] = deliveries[0];
+  EXPECT_EQ(inbox, remote_.url("/inbox"));
+  EXPECT_EQ(signer, c.id) << "the group signs its announces";
+  auto doc = federation::ParseJson(json);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(std::string((*doc)["type"].GetString()), "Announce");
+  EXPECT_EQ(std::string((*doc)["actor"].GetString()), c.id);
+  EXPECT_EQ(std::string((*doc)["object"]["type"].GetString()), "Create");
+  EXPECT_EQ(std::string((*doc)["object"]["object"]["id"].GetString()), note);
+
+  // A Like of the post from a member is announced too (wrapped, not counted).
+  std::string like = "{\"id\":" + federation::JsonString(member_ + "/likes/1") +
+                     ",\"type\":\"Like\",\"actor\":" + federation::JsonString(member_) +
+                     ",\"object\":" + federation::JsonString(note) + "}";
+  ASSERT_EQ(Deliver(like, member_, kMember).status, 202);
+  EXPECT_EQ(Deliveries().size(), 2u);
+}
+
+TEST_F(GroupCases, BR19_AllThreeAddressingsAreGroupPostsAndAMentionOnlyReplyIsNot) {
+  auto c = AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  Join(member_, c.id);
+  node_.Seed(remote_, "/users/teacher2", kMember);
+  Join(remote_.url("/users/teacher2"), c.id);
+  std::string origin = remote_.origin();
+  for (const char* f :
+       {"br19_1_group_in_both_cc.json", "br19_2_group_only_in_note_cc.json",
+        "br19_3_group_only_in_audience.json", "br19_4_reply_mentioning_group.json"}) {
+    std::string body =
+        Rehost(Rehost(Fixture(std::string("cases/") + f), "https://node-b.example.net", origin),
+               "https://node-a.example.org", kLocalOrigin);
+    HttpResponse r = Deliver(body, remote_.url("/users/teacher2"), kMember);
+    EXPECT_EQ(r.status, 202) << f << ": " << r.body;
+  }
+  auto posts = Posts(c.id);
+  EXPECT_EQ(posts.size(), 3u);
+  for (int n : {41, 42, 43})
+    EXPECT_NE(std::find(posts.begin(), posts.end(), remote_.url("/notes/" + std::to_string(n))),
+              posts.end())
+        << n;
+  EXPECT_EQ(std::find(posts.begin(), posts.end(), remote_.url("/notes/44")), posts.end());
+}
+
+TEST_F(GroupCases, NonMemberBannedAndSpoofedActivitiesAreRefusedAndChangeNothing) {
+  auto c = AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  Join(member_, c.id);
+  std::string cc = "\"cc\":[" + federation::JsonString(c.id) + "],";
+  // A non-member.
+  HttpResponse r = Deliver(CreateNote(outsider_, remote_.url("/notes/2"), "<p>spam</p>", cc),
+                           outsider_, kOutsider);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_FALSE(node_.Object(remote_.url("/notes/2")));
+  // A member whose object claims another author.
+  std::string forged = CreateNote(member_, remote_.url("/notes/3"), "<p>x</p>", cc);
+  forged = Rehost(forged, "\"attributedTo\":" + federation::JsonString(member_),
+                  "\"attributedTo\":" + federation::JsonString(outsider_));
+  r = Deliver(forged, member_, kMember);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_FALSE(node_.Object(remote_.url("/notes/3")));
+  // Signed by one actor, claiming to be another.
+  r = Deliver(CreateNote(member_, remote_.url("/notes/4"), "<p>x</p>", cc), outsider_, kOutsider);
+  EXPECT_EQ(r.status, 401) << r.body;
+  // A banned member.
+  federation::Group group(node_->uris(), node_.clock());
+  ASSERT_TRUE(node_.Update([&](store::Txn& txn) { return group.Ban(txn, c, member_, ""); }).ok());
+  size_t queued = Deliveries().size();  // the Reject that ends the membership
+  r = Deliver(CreateNote(member_, remote_.url("/notes/5"), "<p>x</p>", cc), member_, kMember);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_FALSE(node_.Object(remote_.url("/notes/5")));
+  EXPECT_EQ(Deliveries().size(), queued);
+  EXPECT_TRUE(Posts(c.id).empty());
+  // And a banned actor cannot join again.
+  ASSERT_EQ(Deliver(Follow(member_, c.id, member_ + "/follows/2"), member_, kMember).status, 202);
+  auto m = Membership(member_, c.id);
+  EXPECT_TRUE(!m || m->state != store::FollowState::kAccepted);
+}
+
+TEST_F(GroupCases, JoinPolicies) {
+  auto open = AddCommunity("open1", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  auto approval =
+      AddCommunity("approval1", store::JoinPolicy::kApproval, store::CommunityVisibility::kPublic);
+  auto invite =
+      AddCommunity("invite1", store::JoinPolicy::kInvite, store::CommunityVisibility::kPublic);
+  auto accepts = [&] {
+    size_t n = 0;
+    for (auto& [inbox, json, signer] : Deliveries())
+      n += json.find("\"type\":\"Accept\"") != std::string::npos;
+    return n;
+  };
+  auto rejects = [&] {
+    size_t n = 0;
+    for (auto& [inbox, json, signer] : Deliveries())
+      n += json.find("\"type\":\"Reject\"") != std::string::npos;
+    return n;
+  };
+  // open: accepted at once, an Accept goes back.
+  ASSERT_EQ(Deliver(Follow(member_, open.id, member_ + "/f/1"), member_, kMember).status, 202);
+  EXPECT_EQ(Membership(member_, open.id)->state, store::FollowState::kAccepted);
+  EXPECT_EQ(accepts(), 1u);
+  // approval: pending, nothing sent until a moderator approves.
+  ASSERT_EQ(Deliver(Follow(member_, approval.id, member_ + "/f/2"), member_, kMember).status, 202);
+  EXPECT_EQ(Membership(member_, approval.id)->state, store::FollowState::kPending);
+  EXPECT_EQ(accepts(), 1u);
+  federation::Group group(node_->uris(), node_.clock());
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return group.Approve(t, approval, member_); }).ok());
+  EXPECT_EQ(Membership(member_, approval.id)->state, store::FollowState::kAccepted);
+  EXPECT_EQ(accepts(), 2u);
+  // invite: refused without an invitation, accepted with one.
+  ASSERT_EQ(Deliver(Follow(outsider_, invite.id, outsider_ + "/f/3"), outsider_, kOutsider).status,
+            202);
+  EXPECT_FALSE(Membership(outsider_, invite.id));
+  EXPECT_EQ(rejects(), 1u);
+  auto invitee = node_.Actor(member_);
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return group.Invite(t, invite, *invitee, ""); }).ok());
+  ASSERT_EQ(Deliver(Follow(member_, invite.id, member_ + "/f/4"), member_, kMember).status, 202);
+  EXPECT_EQ(Membership(member_, invite.id)->state, store::FollowState::kAccepted);
+}
+
+TEST_F(GroupCases, NetworkAndMembersVisibilityOnFetch) {
+  auto net = AddCommunity("staff", store::JoinPolicy::kOpen, store::CommunityVisibility::kNetwork);
+  auto members =
+      AddCommunity("secret", store::JoinPolicy::kOpen, store::CommunityVisibility::kMembers);
+  node::Router router(node_.node());
+  auto get = [&](const std::string& url, const std::string& signer, int key) {
+    federation::HttpRequest r;
+    r.method = "GET";
+    r.scheme = "http";
+    r.authority = kLocalDomain;
+    r.target = url.substr(std::string(kLocalOrigin).size());
+    r.headers.Set("accept", "application/activity+json");
+    if (!signer.empty()) {
+      cs::Status st = federation::SignCavage(r, signer + "#main-key", RemoteKey(key),
+                                             node_.clock().NowSeconds());
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    }
+    return router.Handle(r).status;
+  };
+  EXPECT_EQ(get(net.id, "", 0), 404);
+  EXPECT_EQ(get(net.id, member_, kMember), 404);  // not trusted yet
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return store::PutTrusted(t, remote_.authority()); }).ok());
+  EXPECT_EQ(get(net.id, member_, kMember), 200);
+  // Untrusted servers are refused at the door too.
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return store::DeleteTrusted(t, remote_.authority()); })
+          .ok());
+  EXPECT_EQ(Deliver(Follow(member_, net.id, member_ + "/f/9"), member_, kMember).status, 202);
+  EXPECT_FALSE(Membership(member_, net.id));
+
+  // members: the actor is public (to be asked to join), its outbox and posts only for members
+  // or their servers (node-b: outsider_ shares the member's server; node-c does not).
+  Remote third("node-c.example.com");
+  node_.Seed(third, "/users/stranger", kOther);
+  const std::string stranger = third.url("/users/stranger");
+  EXPECT_EQ(get(members.id, "", 0), 200);
+  EXPECT_EQ(get(members.id + "/outbox", "", 0), 404);
+  EXPECT_EQ(get(members.id + "/outbox", outsider_, kOutsider), 404);
+  Join(member_, members.id);
+  EXPECT_EQ(get(members.id + "/outbox", member_, kMember), 200);
+  // A post of a local member in it.
+  Join(node_.User("teacher1"), members.id);
+  std::string note;
+  ASSERT_TRUE(node_
+                  .Update([&](store::Txn& t) -> cs::Status {
+                    auto r = node_->outbox().Post(t, "teacher1", "members only",
+                                                  {.audience = members.id});
+                    if (!r.ok()) return r.status();
+                    note = *r;
+                    return cs::Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(get(note, "", 0), 404);
+  EXPECT_EQ(get(note, stranger, kOther), 404);
+  EXPECT_EQ(get(note, member_, kMember), 200);
+  EXPECT_EQ(get(note, outsider_, kOutsider), 200);  // the server of a member
+  // The group announced it to the remote member, addressed to its members only.
+  bool announced = false;
+  for (auto& [inbox, json, signer] : Deliveries())
+    if (json.find(note) != std::string::npos && json.find("\"Announce\"") != std::string::npos) {
+      announced = true;
+      EXPECT_EQ(json.find("#Public"), std::string::npos) << json;
+    }
+  EXPECT_TRUE(announced);
+}
+
+TEST_F(GroupCases, BR16_OneNamespaceForTeachersAndCommunities) {
+  AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  auto user = node::AddUser(node_->store(), node_->uris(), "MATHS", "", node_.clock());
+  EXPECT_TRUE(user.status().Is(cs::Status::Code::kConflict)) << user.status().ToString();
+  federation::Group group(node_->uris(), node_.clock());
+  cs::Status st = node_.Update([&](store::Txn& t) {
+    return group.Create(t, {.name = "Teacher1"}, RemoteKey(kGroupKey).ToPem(), "").status();
+  });
+  EXPECT_TRUE(st.Is(cs::Status::Code::kConflict)) << st.ToString();
+}
+
+// ---- member side: Announces from a remote group ----
+
+class RemoteGroupCases : public ::testing::Test {
+ protected:
+  RemoteGroupCases()
+      : lemmy_("lemmy-1.example"),
+        other_("node-c.example.com"),
+        node_(NodeOptions{.resolve = {lemmy_.resolve(), other_.resolve()}}) {
+    group_ = lemmy_.ServeActor("/c/main", kGroupKey, "Group");
+    node_.Seed(lemmy_, "/c/main", kGroupKey, "Group");
+    lemmy_.ServeActor("/u/lemmy_beta", kMember);
+    node_.Seed(lemmy_, "/u/lemmy_beta", kMember);
+    other_.ServeActor("/users/author", kOther);
+    node_.Seed(other_, "/users/author", kOther);
+    node_.Follow("teacher1", group_);
+  }
+  HttpResponse DeliverAsGroup(const std::string& body) {
+    return node_->inbox().Handle(
+        SignedPost(body, group_ + "#main-key", kGroupKey, node_.clock().NowSeconds()), "");
+  }
+  std::vector<std::string> Posts() {
+    auto txn = node_->store().BeginRead();
+    return store::ListCommunityPosts(*txn, group_, 100);
+  }
+
+  Remote lemmy_, other_;
+  CaseNode node_;
+  std::string group_;
+};
+
+TEST_F(RemoteGroupCases, LemmyAnnounceCreatePageIsAPostOfTheCommunity) {
+  std::string body = Rehost(Fixture("activitypub/lemmy/activities/announce_create_page.json"),
+                            "http://lemmy-1.example", lemmy_.origin());
+  HttpResponse r = DeliverAsGroup(body);
+  ASSERT_EQ(r.status, 202) << r.body;
+  std::string page = lemmy_.url("/post/7");
+  auto stored = node_.Object(page);
+  ASSERT_TRUE(stored) << "the same-origin Page vouched for by its group was not stored";
+  EXPECT_EQ(stored->type, "Page");
+  EXPECT_EQ(stored->name, "post 4");
+  EXPECT_EQ(Posts(), std::vector<std::string>{page});
+  auto tl = node_.Timeline(node_.User("teacher1"));
+  EXPECT_NE(std::find(tl.begin(), tl.end(), page), tl.end());
+}
+
+TEST_F(RemoteGroupCases, ForgedAnnounceOfAnotherServersPostIsFetchedNotTrusted) {
+  // The group claims node-c's author wrote something; node-c says it does not exist.
+  std::string note = other_.url("/notes/1");
+  std::string body =
+      "{\"id\":" + federation::JsonString(lemmy_.url("/activities/announce/1")) +
+      ",\"type\":\"Announce\",\"actor\":" + federation::JsonString(group_) +
+      ",\"object\":" + CreateNote(other_.url("/users/author"), note, "<p>forged</p>") + "}";
+  ASSERT_EQ(DeliverAsGroup(body).status, 202);
+  EXPECT_FALSE(node_.Object(note)) << "an embedded copy from another origin was trusted";
+  EXPECT_EQ(node_.RunJobs(), 1u);
+  EXPECT_FALSE(node_.Object(note));
+  EXPECT_GE(other_.Count("/notes/1"), 1u) << "the object was not fetched from its origin";
+  // Served for real: the fetched version is stored (not the group's copy).
+  other_.ServeJson("/notes/1", "{\"id\":" + federation::JsonString(note) +
+                                   ",\"type\":\"Note\",\"attributedTo\":" +
+                                   federation::JsonString(other_.url("/users/author")) +
+                                   ",\"to\":[\"" + kPublic + "\"],\"content\":\"<p>real</p>\"}");
+  std::string again = Rehost(body, "announce/1", "announce/2");
+  ASSERT_EQ(DeliverAsGroup(again).status, 202);
+  node_.RunJobs();
+  auto stored = node_.Object(note);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->content_html, "<p>real</p>");
+  EXPECT_EQ(stored->audience, group_);
+  // A Delete the group forwards for another origin is verified: the object still exists there
+  // and is not in this group's list... it is: the group may take it out of itself.
+  std::string del =
+      "{\"id\":" + federation::JsonString(lemmy_.url("/activities/announce/3")) +
+      ",\"type\":\"Announce\",\"actor\":" + federation::JsonString(group_) +
+      ",\"object\":{\"id\":" + federation::JsonString(other_.url("/del/1")) +
+      ",\"type\":\"Delete\",\"actor\":" + federation::JsonString(other_.url("/users/author")) +
+      ",\"object\":" + federation::JsonString(note) + "}}";
+  ASSERT_EQ(DeliverAsGroup(del).status, 202);
+  EXPECT_FALSE(node_.Object(note)->deleted())
+      << "a forwarded Delete was applied without verification";
+  other_.ServeJson("/notes/1", "{\"error\":\"gone\"}", 410);
+  node_.RunJobs();
+  EXPECT_TRUE(node_.Object(note)->deleted());
+}
+
+TEST_F(RemoteGroupCases, AnnounceFromAGroupNobodyHereFollowsChangesNothing) {
+  ASSERT_TRUE(node_
+                  .Update([&](store::Txn& t) {
+                    return store::DeleteFollow(t, node_.User("teacher1"), group_);
+                  })
+                  .ok());
+  std::string body = Rehost(Fixture("activitypub/lemmy/activities/announce_create_page.json"),
+                            "http://lemmy-1.example", lemmy_.origin());
+  ASSERT_EQ(DeliverAsGroup(body).status, 202);
+  EXPECT_FALSE(node_.Object(lemmy_.url("/post/7")));
+  EXPECT_TRUE(node_.Jobs().empty());
+}
+
+}  // namespace
+}  // namespace cases
