@@ -524,28 +524,33 @@ cs::Result<HttpResponse> HttpClient::Execute(const HttpRequest& request) const {
 }
 
 std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
-    const std::vector<HttpRequest>& requests, int max_parallel, int per_host) const {
+    const std::vector<HttpRequest>& requests, int max_parallel, int per_host,
+    const DoneCallback& on_done) const {
   HttpClientState* st = state_.get();
   const size_t n = requests.size();
   std::vector<std::optional<cs::Result<HttpResponse>>> results(n);
+  auto done = [&](size_t i, cs::Result<HttpResponse> result) {
+    results[i] = std::move(result);
+    if (on_done) on_done(i, *results[i]);
+  };
   std::vector<std::unique_ptr<Transfer>> transfers(n);
   std::deque<size_t> queue;
   for (size_t i = 0; i < n; ++i) {
     if (!st->init_status.ok()) {
-      results[i] = st->init_status;
+      done(i, st->init_status);
       continue;
     }
     const HttpRequest& r = requests[i];
     cs::Result<Url> url = ParseUrl(r.Url());
     if (!url.ok()) {
-      results[i] = url.status();
+      done(i, url.status());
       continue;
     }
     std::string host = r.headers.Has("host") ? r.headers.Get("host") : r.authority;
     cs::Result<std::unique_ptr<Transfer>> t =
         Prepare(*st, *url, r.method, r.headers, host, r.body, st->options.total_timeout_ms);
     if (!t.ok()) {
-      results[i] = t.status();
+      done(i, t.status());
       continue;
     }
     transfers[i] = std::move(t).value();
@@ -566,8 +571,8 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
       size_t i = *it;
       Transfer& t = *transfers[i];
       if (auto dead = dead_hosts.find(t.key); dead != dead_hosts.end()) {
-        results[i] = cs::Status(dead->second.code(), "not attempted, an earlier request failed: " +
-                                                         dead->second.message());
+        done(i, cs::Status(dead->second.code(),
+                           "not attempted, an earlier request failed: " + dead->second.message()));
         transfers[i].reset();
         it = queue.erase(it);
         continue;
@@ -578,7 +583,7 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
         continue;
       }
       if (m == nullptr || curl_multi_add_handle(m, t.easy.get()) != CURLM_OK) {
-        results[i] = cs::Status::Internal("curl multi unavailable");
+        done(i, cs::Status::Internal("curl multi unavailable"));
         transfers[i].reset();
       } else {
         ++host_count;
@@ -604,12 +609,12 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
       Transfer& t = *transfers[i];
       CURLcode rc = msg->data.result;  // read before removing the handle
       curl_multi_remove_handle(m, t.easy.get());
-      results[i] = Finish(t, rc);
-      if (!results[i]->ok() && FailedBeforeHttp(t, rc))
-        dead_hosts.emplace(t.key, results[i]->status());
+      cs::Result<HttpResponse> result = Finish(t, rc);
+      if (!result.ok() && FailedBeforeHttp(t, rc)) dead_hosts.emplace(t.key, result.status());
       --in_flight_by_host[t.key];
       --in_flight;
       transfers[i].reset();
+      done(i, std::move(result));
       finished_any = true;
     }
     if (finished_any) start_more();
@@ -618,9 +623,9 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
   // Only reached with work left if the multi handle itself failed.
   for (auto& [easy, i] : index_of) {
     curl_multi_remove_handle(m, easy);
-    results[i] = cs::Status::Internal("curl multi failed");
+    done(i, cs::Status::Internal("curl multi failed"));
   }
-  for (size_t i : queue) results[i] = cs::Status::Internal("curl multi failed");
+  for (size_t i : queue) done(i, cs::Status::Internal("curl multi failed"));
 
   std::vector<cs::Result<HttpResponse>> out;
   out.reserve(n);

@@ -11,6 +11,7 @@
 // as they reuse pooled keep-alive connections.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,8 +75,12 @@ class HttpClient {
   // (refused, unresolvable, connect or TLS-handshake timeout, TLS failure, forbidden address),
   // the requests to that origin still queued fail at once with the same code ("not attempted,
   // ..."), so a dead host costs one timeout, not one per queued request.
+  // `on_done`, when given, is called on the calling thread as soon as each request's result is
+  // known (with its index), so a caller can act on quick answers while a slow host is pending.
+  using DoneCallback = std::function<void(size_t index, const cs::Result<HttpResponse>& result)>;
   std::vector<cs::Result<HttpResponse>> ExecuteMany(const std::vector<HttpRequest>& requests,
-                                                    int max_parallel = 64, int per_host = 4) const;
+                                                    int max_parallel = 64, int per_host = 4,
+                                                    const DoneCallback& on_done = {}) const;
 
   const HttpClientOptions& options() const;
 

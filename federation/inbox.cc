@@ -127,7 +127,7 @@ HttpResponse Inbox::Handle(const HttpRequest& request, std::string_view addresse
   {
     auto txn = store_.BeginRead();
     if (!txn.ok()) return Answer(503, "storage unavailable");
-    if (store::IsBlocked(*txn, actor_url->host))
+    if (store::IsBlocked(*txn, actor_url->Authority()))
       return Answer(403, "this server does not accept activities from " + actor_url->host);
     if (txn->Contains(store::Db::kSeen, activity->id)) return Answer(202, "duplicate");
     // An actor deleting itself that we never knew: nothing to do, and nothing to fetch (its

@@ -174,7 +174,7 @@ std::string HostRecord::Encode() const {
   Encoder e;
   e.U64(kRecordVersion).Str(host).U64(consecutive_failures).I64(first_failure_ms);
   e.I64(last_success_ms).Bool(unavailable).U64(static_cast<uint64_t>(scheme));
-  e.U64(delivered).U64(failed);
+  e.U64(delivered).U64(failed).I64(next_probe_ms);
   return e.Take();
 }
 
@@ -182,7 +182,7 @@ std::optional<HostRecord> HostRecord::Decode(std::string_view bytes) {
   return DecodeWith<HostRecord>(bytes, [](Decoder& d, HostRecord& r) {
     uint64_t scheme = 0;
     d.Str(r.host).U64(r.consecutive_failures).I64(r.first_failure_ms).I64(r.last_success_ms);
-    d.Bool(r.unavailable).U64(scheme).U64(r.delivered).U64(r.failed);
+    d.Bool(r.unavailable).U64(scheme).U64(r.delivered).U64(r.failed).I64(r.next_probe_ms);
     r.scheme = static_cast<SignatureSchemeChoice>(scheme > 2 ? 0 : scheme);
   });
 }
@@ -333,11 +333,15 @@ cs::Result<bool> MarkSeen(Txn& txn, std::string_view activity_id, int64_t now_ms
 }
 
 bool IsBlocked(const Txn& txn, std::string_view host) {
-  // Strip a port, then check the host and every parent domain: blocking example.com blocks
-  // sub.example.com too.
+  // A block of HOST:PORT blocks that server only; a block of a host blocks it on every port, and
+  // every subdomain: blocking example.com blocks sub.example.com too.
   std::string h = LowerAscii(host);
-  if (auto colon = h.rfind(':'); colon != std::string::npos && h.find(']') == std::string::npos)
+  if (txn.Contains(Db::kPolicy, JoinKey("block", h))) return true;
+  if (!h.empty() && h.front() == '[') {
+    if (auto close = h.find(']'); close != std::string::npos) h.resize(close + 1);  // [v6]:port
+  } else if (auto colon = h.find(':'); colon != std::string::npos && h.find(':', colon + 1) == std::string::npos) {
     h.resize(colon);
+  }
   std::string_view rest = h;
   while (!rest.empty()) {
     if (txn.Contains(Db::kPolicy, JoinKey("block", rest))) return true;

@@ -94,11 +94,12 @@ struct DeliveryRecord {
 enum class SignatureSchemeChoice { kUnknown = 0, kCavage = 1, kRfc9421 = 2 };
 struct HostRecord {
   std::string host;
-  uint64_t consecutive_failures = 0;
+  uint64_t consecutive_failures = 0;  // timeouts, refusals, 408, 5xx since its last answer
   int64_t first_failure_ms = 0, last_success_ms = 0;
-  bool unavailable = false;
+  bool unavailable = false;  // down for days: deliveries dropped but for probes
   SignatureSchemeChoice scheme = SignatureSchemeChoice::kUnknown;
   uint64_t delivered = 0, failed = 0;
+  int64_t next_probe_ms = 0;  // unavailable: when one delivery may try it again
   std::string Encode() const;
   static std::optional<HostRecord> Decode(std::string_view bytes);
 };
@@ -143,6 +144,7 @@ cs::Status AddReply(Txn& txn, std::string_view parent, std::string_view reply);
 // Inbound duplicate detection: false when `activity_id` was seen before (and records it).
 cs::Result<bool> MarkSeen(Txn& txn, std::string_view activity_id, int64_t now_ms);
 // Domain policy.
-bool IsBlocked(const Txn& txn, std::string_view host);
+// Blocked: `authority` (host[:port]) itself, or its host on any port, or a parent domain.
+bool IsBlocked(const Txn& txn, std::string_view authority);
 
 }  // namespace store

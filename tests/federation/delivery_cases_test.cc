@@ -3,6 +3,10 @@
 // HTTP to inboxes served on 127.0.0.1, and time moves only on the ManualClock.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "federation/http_signature.h"
 #include "tests/federation/case_env.h"
 
@@ -25,6 +29,17 @@ federation::HttpRequest Received(const testhttp::Recorded& r) {
   for (const auto& [k, v] : r.headers) out.headers.Add(federation::AsciiLower(k), v);
   out.body = r.body;
   return out;
+}
+
+// Polls `done` until it holds or `limit` passes (generous: the machine may be loaded).
+template <typename F>
+bool WaitUntil(F done, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 class DeliveryCases : public ::testing::Test {
@@ -98,6 +113,87 @@ class DeliveryCases : public ::testing::Test {
     auto pub = federation::PublicKey::FromPem(t1->public_key_pem);
     EXPECT_TRUE(pub.ok());
     return std::move(pub).value();
+  }
+
+  // A host that accepts the connection, reads the request and answers only when the test opens
+  // it (then 202), and a follower whose shared inbox is there. The test decides the order, not a
+  // timeout.
+  struct BlackHole {
+    std::promise<void> opened;
+    std::shared_future<void> open_signal = opened.get_future().share();
+    Remote remote{"127.0.0.1"};
+    bool is_open = false;
+    BlackHole() {
+      remote.ServeDynamic("/inbox", [signal = open_signal](const testhttp::Recorded&) {
+        signal.wait();
+        return testhttp::Respond(202, "");
+      });
+    }
+    void Open() {
+      if (!is_open) opened.set_value();
+      is_open = true;
+    }
+  };
+  void SeedFollowerOn(const BlackHole& hole) {
+    cs::Status st = node_.Update([&](store::Txn& txn) -> cs::Status {
+      store::ActorRecord a;
+      a.id = "http://hole.example.net/users/h0";
+      a.type = "Person";
+      a.inbox = a.id + "/inbox";
+      a.shared_inbox = hole.remote.url("/inbox");
+      CS_RETURN_IF_ERROR(store::PutActor(txn, a));
+      return store::PutFollow(txn, {.follower = a.id,
+                                    .followee = node_.User("teacher1"),
+                                    .activity_id = a.id + "#follow",
+                                    .state = store::FollowState::kAccepted});
+    });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  // BR-25 "a dead host never slows deliveries to the others", with the background lanes: a post
+  // goes to a healthy host and to a black hole; while a pass waits on the hole, a second post is
+  // sent to the healthy host and recorded by another pass, and the hole is not sent a second
+  // request before it answers the first. Then the hole answers and everything is delivered once.
+  void BlackHoleDoesNotHoldUpTheOthers(BlackHole& hole, const DeliveryOptions& opts) {
+    const std::string healthy = inbox_host_.url("/inbox");
+    DeliveryWorker worker(node_.store(), node_->client(), node_.clock(), opts);
+    struct OpenFirst {  // the worker's Stop() must not wait for the client's timeout
+      BlackHole& hole;
+      ~OpenFirst() { hole.Open(); }
+    } open_first{hole};
+    worker.Start();
+    Post("first");
+    worker.Wake();
+    ASSERT_TRUE(WaitUntil([&] {
+      return inbox_host_.requests().size() == 1 && hole.remote.requests().size() == 1;
+    })) << "first post: "
+        << inbox_host_.requests().size() << " to the healthy host, "
+        << hole.remote.requests().size() << " to the hole";
+    uint64_t first_seq = 0;
+    for (const auto& d : Queued()) first_seq = std::max(first_seq, d.seq);
+
+    Post("second");
+    worker.Wake();
+    auto second_to_healthy_queued = [&] {
+      for (const auto& d : Queued())
+        if (d.inbox == healthy && d.seq > first_seq) return true;
+      return false;
+    };
+    ASSERT_TRUE(WaitUntil([&] { return !second_to_healthy_queued(); }))
+        << "the second post's delivery to the healthy host waited for the hole";
+    EXPECT_EQ(inbox_host_.requests().size(), 2u);
+    EXPECT_EQ(hole.remote.requests().size(), 1u);  // still waiting on the first; no second request
+    size_t to_hole = 0;
+    for (const auto& d : Queued()) to_hole += d.inbox == hole.remote.url("/inbox");
+    EXPECT_EQ(to_hole, 2u);  // both still queued: nothing is lost while a host hangs
+
+    hole.Open();
+    ASSERT_TRUE(WaitUntil([&] { return Queued().empty() && worker.stats().delivered == 4; }))
+        << "delivered " << worker.stats().delivered << ", queued " << Queued().size();
+    worker.Stop();
+    EXPECT_EQ(hole.remote.requests().size(), 2u);
+    EXPECT_EQ(inbox_host_.requests().size(), 2u);
+    EXPECT_EQ(node_.Count(store::Db::kFailed), 0u);
   }
 
   Remote inbox_host_;
@@ -336,6 +432,37 @@ TEST_F(DeliveryCases, BR25_OtherClientErrorsAreFinalForThatActivityAndTheHostSta
   ASSERT_TRUE(host);
   EXPECT_FALSE(host->unavailable);
   EXPECT_EQ(host->consecutive_failures, 0u);  // it answered: it is alive
+}
+
+// A host that never failed before goes silent: the pass waiting on it holds only that host, and
+// another fresh lane sends what is queued for the others meanwhile.
+TEST_F(DeliveryCases, BR25_ANewlySilentHostDoesNotHoldUpDeliveriesToOthers) {
+  BlackHole hole;
+  SeedFollowers(1);
+  SeedFollowerOn(hole);
+  DeliveryOptions opts;
+  opts.poll_ms = 10;
+  BlackHoleDoesNotHoldUpTheOthers(hole, opts);
+}
+
+// A host that failed before is served by the lane for failing hosts, so even a single fresh
+// lane never waits on it.
+TEST_F(DeliveryCases, BR25_AFailingHostWaitsInItsOwnLane) {
+  BlackHole hole;
+  SeedFollowers(1);
+  SeedFollowerOn(hole);
+  cs::Status st = node_.Update([&](store::Txn& txn) {
+    store::HostRecord h;
+    h.host = hole.remote.authority();
+    h.consecutive_failures = 1;
+    h.first_failure_ms = node_.clock().NowMillis();
+    return store::PutHost(txn, h);
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  DeliveryOptions opts;
+  opts.poll_ms = 10;
+  opts.fresh_lanes = 1;
+  BlackHoleDoesNotHoldUpTheOthers(hole, opts);
 }
 
 }  // namespace

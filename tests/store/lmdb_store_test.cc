@@ -200,12 +200,20 @@ TEST(Records, SeenOnceAndDomainBlocksCoverSubdomains) {
   ASSERT_TRUE(store->Update([](Txn& t) {
     EXPECT_TRUE(MarkSeen(t, "https://x/1", 1).value());
     EXPECT_FALSE(MarkSeen(t, "https://x/1", 2).value());
+    CS_RETURN_IF_ERROR(t.Put(Db::kPolicy, JoinKey("block", "127.0.0.1:8081"), ""));
+    CS_RETURN_IF_ERROR(t.Put(Db::kPolicy, JoinKey("block", "[::1]:9000"), ""));
     return t.Put(Db::kPolicy, JoinKey("block", "evil.example"), "");
   }).ok());
   ASSERT_TRUE(store->View([](Txn& t) {
     EXPECT_TRUE(IsBlocked(t, "evil.example"));
     EXPECT_TRUE(IsBlocked(t, "a.b.EVIL.example:8443"));
     EXPECT_FALSE(IsBlocked(t, "notevil.example"));
+    // HOST:PORT blocks that one server, not its neighbours on the same address.
+    EXPECT_TRUE(IsBlocked(t, "127.0.0.1:8081"));
+    EXPECT_FALSE(IsBlocked(t, "127.0.0.1:8080"));
+    EXPECT_FALSE(IsBlocked(t, "127.0.0.1"));
+    EXPECT_TRUE(IsBlocked(t, "[::1]:9000"));
+    EXPECT_FALSE(IsBlocked(t, "[::1]:9001"));
     return cs::Status::Ok();
   }).ok());
 }
