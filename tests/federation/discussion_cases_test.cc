@@ -20,7 +20,8 @@ constexpr int kTeacher2 = 0, kTeacher3 = 1;
 
 class DiscussionCases : public ::testing::Test {
  protected:
-  DiscussionCases() : remote_("node-b.example.net"), node_(NodeOptions{.resolve = {remote_.resolve()}}) {
+  DiscussionCases()
+      : remote_("node-b.example.net"), node_(NodeOptions{.resolve = {remote_.resolve()}}) {
     node_.Seed(remote_, "/users/teacher2", kTeacher2);
     node_.Seed(remote_, "/users/teacher3", kTeacher3);
     teacher2_ = remote_.url("/users/teacher2");
@@ -29,7 +30,8 @@ class DiscussionCases : public ::testing::Test {
   }
 
   HttpResponse Deliver(const std::string& body, const std::string& actor, int key) {
-    return node_->inbox().Handle(SignedPost(body, actor + "#main-key", key, node_.clock().NowSeconds()), "");
+    return node_->inbox().Handle(
+        SignedPost(body, actor + "#main-key", key, node_.clock().NowSeconds()), "");
   }
 
   std::string Post(const std::string& markdown, federation::PostOptions options = {}) {
@@ -52,7 +54,8 @@ class DiscussionCases : public ::testing::Test {
   std::string Activity(const std::string& type, const std::string& id, const std::string& actor,
                        const std::string& object_json) {
     return "{\"@context\":\"https://www.w3.org/ns/activitystreams\",\"id\":" + JsonString(id) +
-           ",\"type\":\"" + type + "\",\"actor\":" + JsonString(actor) + ",\"object\":" + object_json + "}";
+           ",\"type\":\"" + type + "\",\"actor\":" + JsonString(actor) +
+           ",\"object\":" + object_json + "}";
   }
 
   // The JSON of a stored activity (what we sent).
@@ -95,10 +98,14 @@ TEST_F(DiscussionCases, LikeIsCountedOnceWhateverTheDuplicates) {
   EXPECT_EQ(Count(store::Reaction::kLike, note), 1u);
   EXPECT_EQ(Deliver(like, teacher2_, kTeacher2).status, 202);  // the same delivery again
   // Another Like by the same actor (new id), and a Misskey-style one with content.
-  EXPECT_EQ(Deliver(Activity("Like", remote_.url("/likes/2"), teacher2_, JsonString(note)), teacher2_, kTeacher2).status, 202);
+  EXPECT_EQ(Deliver(Activity("Like", remote_.url("/likes/2"), teacher2_, JsonString(note)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
   std::string misskey = "{\"id\":" + JsonString(remote_.url("/likes/3")) +
                         ",\"type\":\"Like\",\"actor\":" + JsonString(teacher2_) +
-                        ",\"object\":" + JsonString(note) + ",\"content\":\"👍\",\"_misskey_reaction\":\"👍\"}";
+                        ",\"object\":" + JsonString(note) +
+                        ",\"content\":\"👍\",\"_misskey_reaction\":\"👍\"}";
   EXPECT_EQ(Deliver(misskey, teacher2_, kTeacher2).status, 202);
   EXPECT_EQ(Count(store::Reaction::kLike, note), 1u);
   // An EmojiReact from another actor counts as a like of its own.
@@ -108,28 +115,51 @@ TEST_F(DiscussionCases, LikeIsCountedOnceWhateverTheDuplicates) {
   EXPECT_EQ(Deliver(react, teacher3_, kTeacher3).status, 202);
   EXPECT_EQ(Count(store::Reaction::kLike, note), 2u);
   // A Like of something we do not hold counts nothing.
-  EXPECT_EQ(Deliver(Activity("Like", remote_.url("/likes/4"), teacher2_, JsonString(std::string(kLocalOrigin) + "/users/teacher1/notes/nope")), teacher2_, kTeacher2).status, 202);
+  EXPECT_EQ(Deliver(Activity("Like", remote_.url("/likes/4"), teacher2_,
+                             JsonString(std::string(kLocalOrigin) + "/users/teacher1/notes/nope")),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
   EXPECT_EQ(node_.Count(store::Db::kLikes), 2u);
 }
 
 TEST_F(DiscussionCases, UndoLikeOnlyByTheActorThatLiked) {
   std::string note = Post("Assessment ideas");
   std::string like_id = remote_.url("/likes/1");
-  std::string like_json = "{\"id\":" + JsonString(like_id) + ",\"type\":\"Like\",\"actor\":" +
-                          JsonString(teacher2_) + ",\"object\":" + JsonString(note) + "}";
-  ASSERT_EQ(Deliver(Activity("Like", like_id, teacher2_, JsonString(note)), teacher2_, kTeacher2).status, 202);
+  std::string like_json = "{\"id\":" + JsonString(like_id) +
+                          ",\"type\":\"Like\",\"actor\":" + JsonString(teacher2_) +
+                          ",\"object\":" + JsonString(note) + "}";
+  ASSERT_EQ(
+      Deliver(Activity("Like", like_id, teacher2_, JsonString(note)), teacher2_, kTeacher2).status,
+      202);
   ASSERT_EQ(Count(store::Reaction::kLike, note), 1u);
   // teacher3 undoes teacher2's Like: embedded as teacher2's, by id only, or claimed as its own.
-  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/a"), teacher3_, like_json), teacher3_, kTeacher3).status, 403);
-  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/b"), teacher3_, JsonString(like_id)), teacher3_, kTeacher3).status, 403);
-  std::string claimed = "{\"id\":" + JsonString(like_id) + ",\"type\":\"Like\",\"actor\":" +
-                        JsonString(teacher3_) + ",\"object\":" + JsonString(note) + "}";
-  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/c"), teacher3_, claimed), teacher3_, kTeacher3).status, 403);
+  EXPECT_EQ(
+      Deliver(Activity("Undo", remote_.url("/undo/a"), teacher3_, like_json), teacher3_, kTeacher3)
+          .status,
+      403);
+  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/b"), teacher3_, JsonString(like_id)),
+                    teacher3_, kTeacher3)
+                .status,
+            403);
+  std::string claimed = "{\"id\":" + JsonString(like_id) +
+                        ",\"type\":\"Like\",\"actor\":" + JsonString(teacher3_) +
+                        ",\"object\":" + JsonString(note) + "}";
+  EXPECT_EQ(
+      Deliver(Activity("Undo", remote_.url("/undo/c"), teacher3_, claimed), teacher3_, kTeacher3)
+          .status,
+      403);
   EXPECT_EQ(Count(store::Reaction::kLike, note), 1u);
   // teacher2's own Undo, by id only, works; a second one changes nothing.
-  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/d"), teacher2_, JsonString(like_id)), teacher2_, kTeacher2).status, 202);
+  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/d"), teacher2_, JsonString(like_id)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
   EXPECT_EQ(Count(store::Reaction::kLike, note), 0u);
-  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/e"), teacher2_, like_json), teacher2_, kTeacher2).status, 202);
+  EXPECT_EQ(
+      Deliver(Activity("Undo", remote_.url("/undo/e"), teacher2_, like_json), teacher2_, kTeacher2)
+          .status,
+      202);
   EXPECT_EQ(Count(store::Reaction::kLike, note), 0u);
   EXPECT_EQ(node_.Count(store::Db::kReactionIds), 0u);
 }
@@ -138,20 +168,36 @@ TEST_F(DiscussionCases, AnnounceAndUndoAreCountedWithoutFetchingOurOwnPost) {
   std::string note = Post("Open day slides");
   std::string followers_only = Post("For followers", {.visibility = store::Visibility::kFollowers});
   std::string ann = remote_.url("/announce/1");
-  ASSERT_EQ(Deliver(Activity("Announce", ann, teacher2_, JsonString(note)), teacher2_, kTeacher2).status, 202);
+  ASSERT_EQ(
+      Deliver(Activity("Announce", ann, teacher2_, JsonString(note)), teacher2_, kTeacher2).status,
+      202);
   EXPECT_EQ(Count(store::Reaction::kBoost, note), 1u);
   EXPECT_TRUE(node_.Jobs().empty()) << "a boost of a local post needs no fetch";
-  EXPECT_EQ(Deliver(Activity("Announce", remote_.url("/announce/2"), teacher2_, JsonString(note)), teacher2_, kTeacher2).status, 202);
+  EXPECT_EQ(Deliver(Activity("Announce", remote_.url("/announce/2"), teacher2_, JsonString(note)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
   EXPECT_EQ(Count(store::Reaction::kBoost, note), 1u);
   // A followers-only post is not boostable: nothing counted.
-  EXPECT_EQ(Deliver(Activity("Announce", remote_.url("/announce/3"), teacher2_, JsonString(followers_only)), teacher2_, kTeacher2).status, 202);
+  EXPECT_EQ(Deliver(Activity("Announce", remote_.url("/announce/3"), teacher2_,
+                             JsonString(followers_only)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
   EXPECT_EQ(Count(store::Reaction::kBoost, followers_only), 0u);
   // Another actor cannot undo it; the booster can (embedded Announce).
-  std::string embedded = "{\"id\":" + JsonString(ann) + ",\"type\":\"Announce\",\"actor\":" +
-                         JsonString(teacher2_) + ",\"object\":" + JsonString(note) + "}";
-  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/1"), teacher3_, JsonString(ann)), teacher3_, kTeacher3).status, 403);
+  std::string embedded = "{\"id\":" + JsonString(ann) +
+                         ",\"type\":\"Announce\",\"actor\":" + JsonString(teacher2_) +
+                         ",\"object\":" + JsonString(note) + "}";
+  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/1"), teacher3_, JsonString(ann)), teacher3_,
+                    kTeacher3)
+                .status,
+            403);
   EXPECT_EQ(Count(store::Reaction::kBoost, note), 1u);
-  EXPECT_EQ(Deliver(Activity("Undo", remote_.url("/undo/2"), teacher2_, embedded), teacher2_, kTeacher2).status, 202);
+  EXPECT_EQ(
+      Deliver(Activity("Undo", remote_.url("/undo/2"), teacher2_, embedded), teacher2_, kTeacher2)
+          .status,
+      202);
   EXPECT_EQ(Count(store::Reaction::kBoost, note), 0u);
 }
 
@@ -169,7 +215,8 @@ TEST_F(DiscussionCases, OutgoingLikeAndBoostReachTheAuthorAndUndoEmbedsThem) {
   auto sent = Deliveries();
   ASSERT_EQ(sent.size(), 2u);
   for (const auto& d : sent) EXPECT_EQ(d.inbox, remote_.url("/inbox"));
-  std::string like_json = StoredJson(sent[0].activity_id), boost_json = StoredJson(sent[1].activity_id);
+  std::string like_json = StoredJson(sent[0].activity_id),
+              boost_json = StoredJson(sent[1].activity_id);
   auto like = federation::ParseJson(like_json);
   ASSERT_TRUE(like.ok());
   EXPECT_EQ(federation::ReadString(*like, "type"), std::optional<std::string>("Like"));
@@ -183,7 +230,8 @@ TEST_F(DiscussionCases, OutgoingLikeAndBoostReachTheAuthorAndUndoEmbedsThem) {
             (std::vector<std::string>{teacher1_ + "/followers", teacher2_}));
 
   ASSERT_TRUE(node_.Update([&](store::Txn& t) { return outbox.Unlike(t, "teacher1", note); }).ok());
-  ASSERT_TRUE(node_.Update([&](store::Txn& t) { return outbox.Unboost(t, "teacher1", note); }).ok());
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return outbox.Unboost(t, "teacher1", note); }).ok());
   EXPECT_TRUE(node_.Update([&](store::Txn& t) { return outbox.Unlike(t, "teacher1", note); })
                   .Is(cs::Status::Code::kNotFound));
   EXPECT_EQ(Count(store::Reaction::kLike, note), 0u);
@@ -212,7 +260,9 @@ TEST_F(DiscussionCases, RepliesCollectionListsPublicRepliesAndTheObjectLinksIt) 
   std::string remote_reply = remote_.url("/notes/r1");
   ASSERT_EQ(Deliver(CreateNote(teacher2_, remote_reply, "<p>Phonics first</p>",
                                "\"inReplyTo\":" + JsonString(note) + ","),
-                    teacher2_, kTeacher2).status, 202);
+                    teacher2_, kTeacher2)
+                .status,
+            202);
   Post("a private reply", {.in_reply_to = note, .visibility = store::Visibility::kFollowers});
 
   HttpResponse object = Get(note);
@@ -227,13 +277,16 @@ TEST_F(DiscussionCases, RepliesCollectionListsPublicRepliesAndTheObjectLinksIt) 
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(federation::ReadString(*c, "type"), std::optional<std::string>("OrderedCollection"));
   EXPECT_EQ(federation::ReadInt(*c, "totalItems"), std::optional<int64_t>(2));
-  EXPECT_EQ(federation::ReadString(*c, "first"), std::optional<std::string>(note + "/replies?page=1"));
+  EXPECT_EQ(federation::ReadString(*c, "first"),
+            std::optional<std::string>(note + "/replies?page=1"));
   HttpResponse page = Get(note + "/replies?page=1");
   ASSERT_EQ(page.status, 200) << page.body;
   auto p = federation::ParseJson(page.body);
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(federation::ReadString(*p, "type"), std::optional<std::string>("OrderedCollectionPage"));
-  EXPECT_EQ(federation::ReadIds(*p, "orderedItems"), (std::vector<std::string>{local_reply, remote_reply}));
+  EXPECT_EQ(federation::ReadString(*p, "type"),
+            std::optional<std::string>("OrderedCollectionPage"));
+  EXPECT_EQ(federation::ReadIds(*p, "orderedItems"),
+            (std::vector<std::string>{local_reply, remote_reply}));
   EXPECT_EQ(federation::ReadString(*p, "partOf"), std::optional<std::string>(note + "/replies"));
   // Unknown objects have no replies collection.
   EXPECT_EQ(Get(std::string(kLocalOrigin) + "/users/teacher1/notes/nope/replies").status, 404);
@@ -241,19 +294,25 @@ TEST_F(DiscussionCases, RepliesCollectionListsPublicRepliesAndTheObjectLinksIt) 
 
 TEST_F(DiscussionCases, MentionsAndHashtagsBecomeTagsLinksAndRecipients) {
   federation::PostOptions options;
-  options.mentions.push_back({{"teacher2", remote_.authority(), "teacher2@" + remote_.authority()},
-                              {teacher2_, remote_.url("/@teacher2"), "@teacher2@" + remote_.authority()}});
-  std::string note = Post("Hi @teacher2@" + remote_.authority() + " and @nobody, see #Fractions `#notatag`", options);
+  options.mentions.push_back(
+      {{"teacher2", remote_.authority(), "teacher2@" + remote_.authority()},
+       {teacher2_, remote_.url("/@teacher2"), "@teacher2@" + remote_.authority()}});
+  std::string note = Post(
+      "Hi @teacher2@" + remote_.authority() + " and @nobody, see #Fractions `#notatag`", options);
   auto stored = node_.Object(note);
   ASSERT_TRUE(stored);
-  EXPECT_EQ(stored->content_html,
-            "<p>Hi <span class=\"h-card\"><a href=\"" + remote_.url("/@teacher2") +
-                "\" rel=\"nofollow noopener noreferrer\" class=\"u-url mention\">@<span>teacher2</span></a></span>"
-                " and @nobody, see <a href=\"" + std::string(kLocalOrigin) +
-                "/tags/fractions\" rel=\"nofollow noopener noreferrer\" class=\"mention hashtag\">#<span>Fractions</span></a>"
-                " <code>#notatag</code></p>");
-  std::vector<store::TagRef> want = {{"Mention", "@teacher2@" + remote_.authority(), teacher2_},
-                                     {"Hashtag", "#fractions", std::string(kLocalOrigin) + "/tags/fractions"}};
+  EXPECT_EQ(stored->content_html, "<p>Hi <span class=\"h-card\"><a href=\"" +
+                                      remote_.url("/@teacher2") +
+                                      "\" rel=\"nofollow noopener noreferrer\" class=\"u-url "
+                                      "mention\">@<span>teacher2</span></a></span>"
+                                      " and @nobody, see <a href=\"" +
+                                      std::string(kLocalOrigin) +
+                                      "/tags/fractions\" rel=\"nofollow noopener noreferrer\" "
+                                      "class=\"mention hashtag\">#<span>Fractions</span></a>"
+                                      " <code>#notatag</code></p>");
+  std::vector<store::TagRef> want = {
+      {"Mention", "@teacher2@" + remote_.authority(), teacher2_},
+      {"Hashtag", "#fractions", std::string(kLocalOrigin) + "/tags/fractions"}};
   EXPECT_EQ(stored->tags, want);
   EXPECT_NE(std::find(stored->cc.begin(), stored->cc.end(), teacher2_), stored->cc.end());
   // The Create we send carries the tags and cc; the mentioned actor's server gets it.
@@ -277,11 +336,12 @@ TEST_F(DiscussionCases, LocalMentionReachesTheLocalTeacher) {
   CaseNode two(NodeOptions{.users = {"teacher1", "ana"}});
   std::string id;
   ASSERT_TRUE(two.Update([&](store::Txn& t) -> cs::Status {
-    auto r = two->outbox().Post(t, "teacher1", "Welcome @ana!", {});
-    if (!r.ok()) return r.status();
-    id = *r;
-    return cs::Status::Ok();
-  }).ok());
+                   auto r = two->outbox().Post(t, "teacher1", "Welcome @ana!", {});
+                   if (!r.ok()) return r.status();
+                   id = *r;
+                   return cs::Status::Ok();
+                 })
+                  .ok());
   auto tl = two.Timeline(two.User("ana"));
   EXPECT_NE(std::find(tl.begin(), tl.end(), id), tl.end());
   auto o = two.Object(id);
@@ -296,33 +356,44 @@ TEST_F(DiscussionCases, IncomingTagsAndContentWarningsAreKeptSanitized) {
   std::string note = remote_.url("/notes/cw");
   std::string extra =
       "\"summary\":\"<b>Exam</b> spoilers<script>alert(1)</script>\",\"sensitive\":true,"
-      "\"tag\":[{\"type\":\"Mention\",\"href\":" + JsonString(teacher1_) + ",\"name\":\"@teacher1@" + kLocalDomain + "\"},"
+      "\"tag\":[{\"type\":\"Mention\",\"href\":" +
+      JsonString(teacher1_) + ",\"name\":\"@teacher1@" + kLocalDomain +
+      "\"},"
       "{\"type\":\"Mention\",\"href\":\"javascript:alert(1)\",\"name\":\"@evil\"},"
-      "{\"type\":\"Hashtag\",\"href\":" + JsonString(remote_.url("/tags/maths")) + ",\"name\":\"#maths\"},"
+      "{\"type\":\"Hashtag\",\"href\":" +
+      JsonString(remote_.url("/tags/maths")) +
+      ",\"name\":\"#maths\"},"
       "{\"type\":\"Emoji\",\"name\":\":blob:\",\"icon\":{\"url\":\"http://x.example/e.png\"}}],";
   std::string content =
-      "<p><span class=\"h-card\"><a href=\"" + teacher1_ + "\" class=\"u-url mention evil\" onclick=\"x()\">@<span>teacher1</span></a></span> "
-      "<a href=\"" + remote_.url("/tags/maths") + "\" class=\"mention hashtag\" rel=\"tag\" style=\"color:red\">#<span>maths</span></a></p>";
+      "<p><span class=\"h-card\"><a href=\"" + teacher1_ +
+      "\" class=\"u-url mention evil\" onclick=\"x()\">@<span>teacher1</span></a></span> "
+      "<a href=\"" +
+      remote_.url("/tags/maths") +
+      "\" class=\"mention hashtag\" rel=\"tag\" style=\"color:red\">#<span>maths</span></a></p>";
   ASSERT_EQ(Deliver(CreateNote(teacher2_, note, content, extra), teacher2_, kTeacher2).status, 202);
   auto o = node_.Object(note);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->summary, "Exam spoilers");
   EXPECT_TRUE(o->sensitive);
-  EXPECT_EQ(o->content_html,
-            "<p><span class=\"h-card\"><a href=\"" + teacher1_ +
-                "\" rel=\"nofollow noopener noreferrer\" class=\"u-url mention\">@<span>teacher1</span></a></span> "
-                "<a href=\"" + remote_.url("/tags/maths") +
-                "\" rel=\"nofollow noopener noreferrer\" class=\"mention hashtag\">#<span>maths</span></a></p>");
+  EXPECT_EQ(o->content_html, "<p><span class=\"h-card\"><a href=\"" + teacher1_ +
+                                 "\" rel=\"nofollow noopener noreferrer\" class=\"u-url "
+                                 "mention\">@<span>teacher1</span></a></span> "
+                                 "<a href=\"" +
+                                 remote_.url("/tags/maths") +
+                                 "\" rel=\"nofollow noopener noreferrer\" class=\"mention "
+                                 "hashtag\">#<span>maths</span></a></p>");
   // The javascript: href is dropped with its tag; Emoji is not kept here.
-  std::vector<store::TagRef> want = {{"Mention", "@teacher1@" + std::string(kLocalDomain), teacher1_},
-                                     {"Hashtag", "#maths", remote_.url("/tags/maths")}};
+  std::vector<store::TagRef> want = {
+      {"Mention", "@teacher1@" + std::string(kLocalDomain), teacher1_},
+      {"Hashtag", "#maths", remote_.url("/tags/maths")}};
   EXPECT_EQ(o->tags, want);
 }
 
 TEST_F(DiscussionCases, ContentWarningGoesOutWithSummaryAndSensitive) {
   std::string cw = Post("The answers", {.summary = "Quiz answers"});
   std::string sensitive_only = Post("A photo of a dissection", {.sensitive = true});
-  for (const auto& [id, summary] : {std::pair{cw, std::string("Quiz answers")}, std::pair{sensitive_only, std::string()}}) {
+  for (const auto& [id, summary] :
+       {std::pair{cw, std::string("Quiz answers")}, std::pair{sensitive_only, std::string()}}) {
     HttpResponse r = Get(id);
     ASSERT_EQ(r.status, 200);
     auto doc = federation::ParseJson(r.body);
@@ -337,7 +408,11 @@ TEST_F(DiscussionCases, ContentWarningGoesOutWithSummaryAndSensitive) {
 TEST_F(DiscussionCases, EditsKeepTheEarlierVersionsLocalAndRemote) {
   std::string note = Post("First version");
   node_.clock().Advance(60000);
-  ASSERT_TRUE(node_.Update([&](store::Txn& t) { return node_->outbox().Edit(t, "teacher1", note, "Second version"); }).ok());
+  ASSERT_TRUE(node_
+                  .Update([&](store::Txn& t) {
+                    return node_->outbox().Edit(t, "teacher1", note, "Second version");
+                  })
+                  .ok());
   {
     auto txn = node_.store().BeginRead();
     auto edits = store::ListEdits(*txn, note);
@@ -347,12 +422,20 @@ TEST_F(DiscussionCases, EditsKeepTheEarlierVersionsLocalAndRemote) {
   }
   node_.Follow("teacher1", teacher2_);
   std::string remote = remote_.url("/notes/e1");
-  ASSERT_EQ(Deliver(CreateNote(teacher2_, remote, "<p>v1</p>", "\"summary\":\"cw1\","), teacher2_, kTeacher2).status, 202);
+  ASSERT_EQ(Deliver(CreateNote(teacher2_, remote, "<p>v1</p>", "\"summary\":\"cw1\","), teacher2_,
+                    kTeacher2)
+                .status,
+            202);
   for (int v = 2; v <= 3; ++v) {
-    std::string object = "{\"id\":" + JsonString(remote) + ",\"type\":\"Note\",\"attributedTo\":" +
-                         JsonString(teacher2_) + ",\"to\":[\"" + kPublic + "\"],\"content\":\"<p>v" +
-                         std::to_string(v) + "</p>\",\"updated\":\"2026-12-04T00:0" + std::to_string(v) + ":00Z\"}";
-    ASSERT_EQ(Deliver(Activity("Update", remote + "/update/" + std::to_string(v), teacher2_, object), teacher2_, kTeacher2).status, 202);
+    std::string object = "{\"id\":" + JsonString(remote) +
+                         ",\"type\":\"Note\",\"attributedTo\":" + JsonString(teacher2_) +
+                         ",\"to\":[\"" + kPublic + "\"],\"content\":\"<p>v" + std::to_string(v) +
+                         "</p>\",\"updated\":\"2026-12-04T00:0" + std::to_string(v) + ":00Z\"}";
+    ASSERT_EQ(
+        Deliver(Activity("Update", remote + "/update/" + std::to_string(v), teacher2_, object),
+                teacher2_, kTeacher2)
+            .status,
+        202);
   }
   auto txn = node_.store().BeginRead();
   auto edits = store::ListEdits(*txn, remote);
@@ -365,30 +448,45 @@ TEST_F(DiscussionCases, EditsKeepTheEarlierVersionsLocalAndRemote) {
 
 TEST_F(DiscussionCases, DeleteDropsTheCounts) {
   std::string note = Post("Short-lived");
-  ASSERT_EQ(Deliver(Activity("Like", remote_.url("/likes/1"), teacher2_, JsonString(note)), teacher2_, kTeacher2).status, 202);
-  ASSERT_EQ(Deliver(Activity("Announce", remote_.url("/ann/1"), teacher3_, JsonString(note)), teacher3_, kTeacher3).status, 202);
+  ASSERT_EQ(Deliver(Activity("Like", remote_.url("/likes/1"), teacher2_, JsonString(note)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
+  ASSERT_EQ(Deliver(Activity("Announce", remote_.url("/ann/1"), teacher3_, JsonString(note)),
+                    teacher3_, kTeacher3)
+                .status,
+            202);
   ASSERT_EQ(Count(store::Reaction::kLike, note) + Count(store::Reaction::kBoost, note), 2u);
-  ASSERT_TRUE(node_.Update([&](store::Txn& t) { return node_->outbox().DeleteObject(t, "teacher1", note); }).ok());
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return node_->outbox().DeleteObject(t, "teacher1", note); })
+          .ok());
   EXPECT_EQ(node_.Count(store::Db::kLikes) + node_.Count(store::Db::kBoosts), 0u);
   EXPECT_EQ(node_.Count(store::Db::kReactionIds), 0u);
   // And a remote Delete of a remote post does the same.
   std::string remote = remote_.url("/notes/d1");
   node_.Follow("teacher1", teacher2_);
   ASSERT_EQ(Deliver(CreateNote(teacher2_, remote), teacher2_, kTeacher2).status, 202);
-  ASSERT_TRUE(node_.Update([&](store::Txn& t) { return node_->outbox().Like(t, "teacher1", remote); }).ok());
-  ASSERT_EQ(Deliver(Activity("Delete", remote_.url("/del/1"), teacher2_, JsonString(remote)), teacher2_, kTeacher2).status, 202);
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return node_->outbox().Like(t, "teacher1", remote); })
+          .ok());
+  ASSERT_EQ(Deliver(Activity("Delete", remote_.url("/del/1"), teacher2_, JsonString(remote)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
   EXPECT_EQ(Count(store::Reaction::kLike, remote), 0u);
 }
 
 TEST(MentionParsing, FindsHandlesAndHashtagsButNotAddressesOrFragments) {
-  auto m = federation::FindMentions("@ann hi @Bob@School.Example:8443. mail ann@x.org, @ann again, a/@x");
+  auto m = federation::FindMentions(
+      "@ann hi @Bob@School.Example:8443. mail ann@x.org, @ann again, a/@x");
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0].user, "ann");
   EXPECT_EQ(m[0].host, "");
   EXPECT_EQ(m[1].user, "Bob");
   EXPECT_EQ(m[1].host, "school.example:8443");
-  EXPECT_EQ(federation::FindHashtags("#Maths and #maths, #123, http://x/#frag, &#39; (#Lesen_2) #größe"),
-            (std::vector<std::string>{"Maths", "Lesen_2", "größe"}));
+  EXPECT_EQ(
+      federation::FindHashtags("#Maths and #maths, #123, http://x/#frag, &#39; (#Lesen_2) #größe"),
+      (std::vector<std::string>{"Maths", "Lesen_2", "größe"}));
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ TEST(Discussion, LikesBoostsThreadsMentionsContentWarningsAndEdits) {
   RunResult post = a.Run({"post", "--as", "ann", "Our #Fractions unit starts Monday"});
   ASSERT_EQ(post.exit_code, 0) << post.err;
   const std::string note = Trim(post.out);
-  ASSERT_TRUE(WaitFor([&] { return b.TimelineHas("bob", note); })) << "ann's post never reached bob";
+  ASSERT_TRUE(WaitFor([&] { return b.TimelineHas("bob", note); }))
+      << "ann's post never reached bob";
 
   // Like and boost from B: A counts 1 and 1; a second like is refused and changes nothing.
   for (const char* cmd : {"like", "boost"}) {
@@ -77,15 +78,18 @@ TEST(Discussion, LikesBoostsThreadsMentionsContentWarningsAndEdits) {
   RunResult r1 = b.Run({"post", "--as", "bob", "--reply-to", note, "We start with halves."});
   ASSERT_EQ(r1.exit_code, 0) << r1.err;
   const std::string reply1 = Trim(r1.out);
-  ASSERT_TRUE(WaitFor([&] { return Thread(a, note).Item(reply1) != nullptr; })) << "reply 1 never reached A";
+  ASSERT_TRUE(WaitFor([&] { return Thread(a, note).Item(reply1) != nullptr; }))
+      << "reply 1 never reached A";
   RunResult r2 = a.Run({"post", "--as", "ann", "--reply-to", reply1, "Halves, then quarters?"});
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
   const std::string reply2 = Trim(r2.out);
-  ASSERT_TRUE(WaitFor([&] { return Thread(b, note).Item(reply2) != nullptr; })) << "reply 2 never reached B";
+  ASSERT_TRUE(WaitFor([&] { return Thread(b, note).Item(reply2) != nullptr; }))
+      << "reply 2 never reached B";
   RunResult r3 = b.Run({"post", "--as", "bob", "--reply-to", reply2, "Yes, with paper strips."});
   ASSERT_EQ(r3.exit_code, 0) << r3.err;
   const std::string reply3 = Trim(r3.out);
-  ASSERT_TRUE(WaitFor([&] { return Thread(a, note).Item(reply3) != nullptr; })) << "reply 3 never reached A";
+  ASSERT_TRUE(WaitFor([&] { return Thread(a, note).Item(reply3) != nullptr; }))
+      << "reply 3 never reached A";
   for (TestNode* node : {&a, &b}) {
     SCOPED_TRACE(node->name());
     // Any post of the thread shows the whole thread, root first, depth first.
@@ -114,10 +118,12 @@ TEST(Discussion, LikesBoostsThreadsMentionsContentWarningsAndEdits) {
   }
 
   // bob mentions ann by handle (resolved by WebFinger): it reaches ann's timeline with a Mention.
-  RunResult mention = b.Run({"post", "--as", "bob", "Thanks @" + a.Handle("ann") + " for the idea"});
+  RunResult mention =
+      b.Run({"post", "--as", "bob", "Thanks @" + a.Handle("ann") + " for the idea"});
   ASSERT_EQ(mention.exit_code, 0) << mention.err;
   const std::string mention_id = Trim(mention.out);
-  ASSERT_TRUE(WaitFor([&] { return a.TimelineHas("ann", mention_id); })) << "the mention never reached ann";
+  ASSERT_TRUE(WaitFor([&] { return a.TimelineHas("ann", mention_id); }))
+      << "the mention never reached ann";
   {
     auto tl = a.Timeline("ann");
     const rapidjson::Value* item = FindBy(*tl, "id", mention_id);
@@ -126,7 +132,8 @@ TEST(Discussion, LikesBoostsThreadsMentionsContentWarningsAndEdits) {
     ASSERT_NE(tag, nullptr);
     EXPECT_EQ(Str(*tag, "href"), ann);
     EXPECT_EQ(Str(*tag, "name"), "@" + a.Handle("ann"));
-    EXPECT_NE(Str(*item, "content").find("class=\"u-url mention\""), std::string::npos) << Str(*item, "content");
+    EXPECT_NE(Str(*item, "content").find("class=\"u-url mention\""), std::string::npos)
+        << Str(*item, "content");
   }
   // An unresolvable mention is refused before anything is posted.
   RunResult bad = b.Run({"post", "--as", "bob", "Hi @nobody@" + a.domain()});
@@ -134,7 +141,8 @@ TEST(Discussion, LikesBoostsThreadsMentionsContentWarningsAndEdits) {
   EXPECT_NE(bad.err.find("@nobody@"), std::string::npos) << bad.err;
 
   // A content warning arrives with its summary and sensitive flag.
-  RunResult cw = a.Run({"post", "--as", "ann", "--summary", "Test answers", "--sensitive", "1/2 + 1/4 = 3/4"});
+  RunResult cw =
+      a.Run({"post", "--as", "ann", "--summary", "Test answers", "--sensitive", "1/2 + 1/4 = 3/4"});
   ASSERT_EQ(cw.exit_code, 0) << cw.err;
   const std::string cw_id = Trim(cw.out);
   ASSERT_TRUE(WaitFor([&] { return b.TimelineHas("bob", cw_id); }));
@@ -148,8 +156,10 @@ TEST(Discussion, LikesBoostsThreadsMentionsContentWarningsAndEdits) {
   }
 
   // ann edits her post twice: both nodes keep the earlier versions.
-  ASSERT_EQ(a.Run({"edit", "--as", "ann", note, "Our #Fractions unit starts Tuesday"}).exit_code, 0);
-  ASSERT_EQ(a.Run({"edit", "--as", "ann", note, "Our #Fractions unit starts Wednesday"}).exit_code, 0);
+  ASSERT_EQ(a.Run({"edit", "--as", "ann", note, "Our #Fractions unit starts Tuesday"}).exit_code,
+            0);
+  ASSERT_EQ(a.Run({"edit", "--as", "ann", note, "Our #Fractions unit starts Wednesday"}).exit_code,
+            0);
   auto edits_on = [&](TestNode& node) -> size_t {
     ThreadView t = Thread(node, note);
     const rapidjson::Value* item = t.Item(note);
