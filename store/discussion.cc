@@ -79,6 +79,21 @@ cs::Status DropReactions(Txn& txn, std::string_view object) {
   return cs::Status::Ok();
 }
 
+cs::Status DropReactionsBy(Txn& txn, std::string_view actor) {
+  for (Reaction kind : {Reaction::kLike, Reaction::kBoost}) {
+    std::vector<std::string> objects;
+    CS_RETURN_IF_ERROR(txn.Scan(ReactionDb(kind), "", [&](std::string_view k, std::string_view) {
+      size_t sep = k.rfind(kKeySep);
+      if (sep != std::string_view::npos && k.substr(sep + 1) == actor)
+        objects.emplace_back(k.substr(0, sep));
+      return true;
+    }));
+    for (const auto& object : objects)
+      CS_RETURN_IF_ERROR(RemoveReaction(txn, kind, object, actor).status());
+  }
+  return cs::Status::Ok();
+}
+
 std::string EditRecord::Encode() const {
   Encoder e;
   e.U64(kEditRecordVersion).Str(content_html).Str(summary).Str(name).Bool(sensitive);

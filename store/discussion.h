@@ -37,6 +37,8 @@ uint64_t CountReactions(const Txn& txn, Reaction kind, std::string_view object);
 std::vector<std::string> ListReactors(const Txn& txn, Reaction kind, std::string_view object);
 // Drops every like and boost of `object` (it was deleted).
 cs::Status DropReactions(Txn& txn, std::string_view object);
+// Drops every like and boost made by `actor` (it was deleted). A full scan: deletions are rare.
+cs::Status DropReactionsBy(Txn& txn, std::string_view actor);
 
 // One earlier version of an object, kept when an Update replaced it.
 struct EditRecord {

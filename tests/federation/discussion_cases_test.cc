@@ -476,6 +476,29 @@ TEST_F(DiscussionCases, DeleteDropsTheCounts) {
   EXPECT_EQ(Count(store::Reaction::kLike, remote), 0u);
 }
 
+TEST_F(DiscussionCases, ADeletedActorsReactionsNoLongerCount) {
+  std::string note = Post("Counting on it");
+  ASSERT_EQ(Deliver(Activity("Like", remote_.url("/likes/1"), teacher2_, JsonString(note)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
+  ASSERT_EQ(Deliver(Activity("Announce", remote_.url("/ann/1"), teacher2_, JsonString(note)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
+  ASSERT_EQ(Deliver(Activity("Like", remote_.url("/likes/3"), teacher3_, JsonString(note)),
+                    teacher3_, kTeacher3)
+                .status,
+            202);
+  ASSERT_EQ(Deliver(Activity("Delete", teacher2_ + "#delete", teacher2_, JsonString(teacher2_)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
+  node_.RunJobs();
+  EXPECT_EQ(Count(store::Reaction::kLike, note), 1u);  // teacher3's stays
+  EXPECT_EQ(Count(store::Reaction::kBoost, note), 0u);
+}
+
 TEST(MentionParsing, FindsHandlesAndHashtagsButNotAddressesOrFragments) {
   auto m = federation::FindMentions(
       "@ann hi @Bob@School.Example:8443. mail ann@x.org, @ann again, a/@x");
