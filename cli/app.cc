@@ -138,6 +138,7 @@ int RunCli(int argc, char** argv) {
   json_flag(inspect);
   inspect->callback([&] { rc = CmdInspect(g, files); });
 
+  AddResourceCommands(app, g, rc);
   AddDiscussionCommands(app, g, rc);
 
   auto* deliveries = app.add_subcommand("deliveries", "queued and failed deliveries");

@@ -93,9 +93,14 @@ int CmdBackup(const Global& g, const std::string& dir) {
   if (!st.ok()) return Fail(st);
   std::filesystem::copy_file(g.data_dir + "/cloudschool.toml", dir + "/cloudschool.toml", ec);
   if (ec) return Fail("cannot copy the config: " + ec.message());
-  if (std::filesystem::exists(g.data_dir + "/media"))
-    std::filesystem::copy(g.data_dir + "/media", dir + "/media",
-                          std::filesystem::copy_options::recursive, ec);
+  // The files of shared resources (content-addressed, written before their records commit, so
+  // every file the snapshot names is already there); not media/tmp, the writers' unfinished files.
+  if (std::filesystem::exists(g.data_dir + "/media/sha256")) {
+    std::filesystem::create_directories(dir + "/media", ec);
+    if (!ec)
+      std::filesystem::copy(g.data_dir + "/media/sha256", dir + "/media/sha256",
+                            std::filesystem::copy_options::recursive, ec);
+  }
   if (ec) return Fail("cannot copy media: " + ec.message());
   std::printf("backup of %s written to %s (serve it with: cloudschool --data %s serve)\n",
               g.data_dir.c_str(), dir.c_str(), dir.c_str());

@@ -42,6 +42,8 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc);
 int CmdCommunityPost(const Global& g, const std::string& as, const std::string& community,
                      const std::string& title, const std::string& reply_to,
                      const std::string& summary, const std::string& text);
+// `resource add|update|list|show|history|fetch` (cli/cmd_resource.cc).
+void AddResourceCommands(CLI::App& app, Global& g, int& rc);
 // like, unlike, boost, unboost, thread (cli/cmd_discussion.cc).
 void AddDiscussionCommands(CLI::App& app, Global& g, int& rc);
 

@@ -5,6 +5,7 @@
 #include "federation/discussion.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
+#include "federation/resource.h"
 #include "federation/url.h"
 #include "store/clock.h"
 
@@ -214,7 +215,8 @@ cs::Status ActivityHandlers::OnCreate(store::Txn& txn, const ActivityDoc& a,
                                  ", not to the sender " + a.actor);
   if (!SameOrigin(o.id, a.actor))
     return cs::Status::Forbidden("object " + o.id + " is not on the sender's origin");
-  return StoreRemoteObject(txn, o, sender, a.id);
+  CS_RETURN_IF_ERROR(StoreRemoteObject(txn, o, sender, a.id));
+  return StoreRemoteResource(txn, a, clock_.NowMillis());  // a shared resource: its metadata too
 }
 
 cs::Status ActivityHandlers::OnUpdate(store::Txn& txn, const ActivityDoc& a,
@@ -241,7 +243,8 @@ cs::Status ActivityHandlers::OnUpdate(store::Txn& txn, const ActivityDoc& a,
   if (!existing.ok()) {
     if (!IsContentType(o.type) || o.attributed_to != a.actor || !SameOrigin(o.id, a.actor))
       return cs::Status::Ok();
-    return StoreRemoteObject(txn, o, sender, "");  // an update of something we missed
+    CS_RETURN_IF_ERROR(StoreRemoteObject(txn, o, sender, ""));  // an update of something we missed
+    return StoreRemoteResource(txn, a, clock_.NowMillis());
   }
   if (existing->attributed_to != a.actor || o.attributed_to != a.actor)
     return cs::Status::Forbidden(a.actor + " cannot update " + o.id);
@@ -254,7 +257,8 @@ cs::Status ActivityHandlers::OnUpdate(store::Txn& txn, const ActivityDoc& a,
   existing->tags = KeepTags(o.tags);
   int64_t updated = o.updated.empty() ? -1 : cs::ParseRfc3339(o.updated);
   existing->updated_ms = updated > 0 ? updated * 1000 : clock_.NowMillis();
-  return store::PutObject(txn, *existing);
+  CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
+  return StoreRemoteResource(txn, a, clock_.NowMillis());  // a shared resource: a new version
 }
 
 cs::Status ActivityHandlers::OnDelete(store::Txn& txn, const ActivityDoc& a,

@@ -57,6 +57,14 @@ class Outbox {
   cs::Status Unboost(store::Txn& txn, std::string_view user, std::string_view object_id) const;
   // Delete a local actor: Delete(actor) to every server that knows it; content and follows removed.
   cs::Status DeleteActor(store::Txn& txn, std::string_view user) const;
+  // Stores and delivers an activity built elsewhere (shared resources, federation/resource.h):
+  // to the author's followers and to `extra` actors, as Publish below.
+  cs::Status PublishActivity(store::Txn& txn, const store::ActorRecord& author,
+                             const store::ActivityRecord& activity,
+                             const std::vector<std::string>& extra,
+                             const std::string& timeline_object) const {
+    return Publish(txn, author, activity, true, extra, timeline_object);
+  }
 
  private:
   // Stores `activity` (and the outbox entry) and queues it to the followers of `author`

@@ -45,6 +45,11 @@ cs::Result<Config> LoadConfig(const std::string& data_dir) {
   c.resolve = ReadStrings(t, "resolve");
   c.signature_window_seconds = static_cast<int>(t["signature_window_seconds"].value_or(int64_t{3600}));
   c.delivery_first_retry_ms = t["delivery_first_retry_ms"].value_or(int64_t{30'000});
+  c.max_file_bytes = t["max_file_bytes"].value_or(Config{}.max_file_bytes);
+  c.max_cache_bytes = t["max_cache_bytes"].value_or(Config{}.max_cache_bytes);
+  if (c.max_file_bytes < 1 || c.max_cache_bytes < 0)
+    return cs::Status::InvalidInput(
+        path + ": 'max_file_bytes' must be positive, 'max_cache_bytes' not negative");
   if (c.domain.empty()) return cs::Status::InvalidInput(path + ": 'domain' is missing");
   if (c.delivery_first_retry_ms < 1)
     return cs::Status::InvalidInput(path + ": 'delivery_first_retry_ms' must be positive");
@@ -70,6 +75,8 @@ cs::Status SaveConfig(const std::string& data_dir, const Config& c) {
   t.insert("signature_window_seconds", int64_t{c.signature_window_seconds});
   if (c.delivery_first_retry_ms != Config{}.delivery_first_retry_ms)  // a tests-only knob
     t.insert("delivery_first_retry_ms", c.delivery_first_retry_ms);
+  if (c.max_file_bytes != Config{}.max_file_bytes) t.insert("max_file_bytes", c.max_file_bytes);
+  if (c.max_cache_bytes != Config{}.max_cache_bytes) t.insert("max_cache_bytes", c.max_cache_bytes);
   std::ostringstream out;
   out << "# Cloudschool node configuration (docs/admin.md).\n" << t << "\n";
   std::string body = out.str();

@@ -20,6 +20,10 @@ struct Config {
   // First delay before a failed delivery is retried (then doubling). 30 s suits production;
   // integration tests set a fraction of a second so a restarted receiver gets its backlog at once.
   int64_t delivery_first_retry_ms = 30'000;
+  // Shared resources: the largest file a teacher may add (and we download), and how much space
+  // copies of other schools' files may take under media/ (least recently used go first).
+  int64_t max_file_bytes = 50ll << 20;
+  int64_t max_cache_bytes = 1ll << 30;
   std::string Origin() const { return scheme + "://" + domain; }
 };
 

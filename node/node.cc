@@ -103,6 +103,8 @@ cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const 
   if (!store.ok()) return store.status();
   n->store_ = std::move(store).value();
   n->writer_ = std::make_unique<store::Writer>(*n->store_);
+  n->blobs_ = std::make_unique<store::BlobStore>(data_dir + "/media",
+                                                 static_cast<uint64_t>(n->config_.max_file_bytes));
   n->uris_ = std::make_unique<federation::Uris>(n->config_.Origin());
   std::vector<federation::Cidr> allowed;
   for (const auto& c : n->config_.allow_addresses) {
@@ -193,6 +195,7 @@ cs::Status Node::Serve(const ServeOptions& options) {
     return router_->Handle(r);
   });
   CS_RETURN_IF_ERROR(server_->Start());
+  blobs_->CleanTemp();  // temporary files of writers that crashed
   delivery_ = std::make_unique<federation::DeliveryWorker>(*store_, *client_, clock_, options.delivery);
   delivery_->Start();
   jobs_ = std::make_unique<federation::JobWorker>(*store_, *actors_, *fetcher_, *handlers_, clock_);

@@ -15,6 +15,7 @@
 #include "federation/job_worker.h"
 #include "federation/outbox.h"
 #include "node/config.h"
+#include "store/files.h"
 #include "store/writer.h"
 
 namespace node {
@@ -50,6 +51,8 @@ class Node {
   const federation::Outbox& outbox() const { return *outbox_; }
   const federation::Inbox& inbox() const { return *inbox_; }
   const cs::Clock& clock() const { return clock_; }
+  // The files of shared resources (DATA/media, store/files.h).
+  const store::BlobStore& blobs() const { return *blobs_; }
 
   // Resolves a handle or URL to an actor: local names and URLs from the store, others remotely.
   cs::Result<store::ActorRecord> ResolveActor(std::string_view handle_or_url) const;
@@ -73,6 +76,7 @@ class Node {
   Config config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::Writer> writer_;
+  std::unique_ptr<store::BlobStore> blobs_;
   std::unique_ptr<federation::Uris> uris_;
   std::unique_ptr<federation::HttpClient> client_;
   std::unique_ptr<federation::Fetcher> fetcher_;

@@ -98,6 +98,7 @@ HttpResponse Router::Handle(const HttpRequest& r) const {
     if (r.method != "GET" && r.method != "HEAD") return Error(405, "method not allowed");
     if (sub.empty()) return Actor(r, name);
     if (sub == "outbox" || sub == "followers" || sub == "following") return Collection(r, name, sub);
+    if (sub.rfind("resources/", 0) == 0) return Resource(r);
     if (sub.ends_with("/replies")) return Replies(r);
     return Object(r);
   }
@@ -119,6 +120,8 @@ HttpResponse Router::Handle(const HttpRequest& r) const {
   if (path == paths::kNodeInfoWellKnown) return NodeInfoDiscovery();
   if (path == paths::kNodeInfo) return NodeInfo();
   if (path == paths::kInstanceActor) return InstanceActor(r);
+  if (path.rfind(paths::kFiles, 0) == 0) return File(r);
+  if (path == paths::kContext) return Context();
   if (path == "/") return Home();
   return Object(r);
 }

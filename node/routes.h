@@ -32,6 +32,10 @@ class Router {
   // OBJECT/replies: the public replies of a public local object (OrderedCollection, paged).
   federation::HttpResponse Replies(const federation::HttpRequest& r) const;
   federation::HttpResponse Home() const;
+  // Shared resources (node/routes_resource.cc): the resource, its versions, files, the context.
+  federation::HttpResponse Resource(const federation::HttpRequest& r) const;
+  federation::HttpResponse File(const federation::HttpRequest& r) const;
+  federation::HttpResponse Context() const;
 
   Node& node_;
 };
@@ -45,6 +49,8 @@ inline constexpr const char* kInstanceActor = "/actor";
 inline constexpr const char* kSharedInbox = "/inbox";
 inline constexpr const char* kUsers = "/users/";
 inline constexpr const char* kCommunities = "/c/";
+inline constexpr const char* kFiles = "/files/";            // /files/SHA256/NAME
+inline constexpr const char* kContext = "/ns/cloudschool";  // federation::kContextPath
 }  // namespace paths
 
 }  // namespace node

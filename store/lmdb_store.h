@@ -46,6 +46,9 @@ enum class Db : int {
   kCommunityBans,     // group id \x1f actor id -> BanRecord
   kCommunityInvites,  // group id \x1f actor id -> InviteRecord
   kCommunityPosts,    // group id \x1f be64(sort ms) be64(seq) -> object id (local and remote groups)
+  kResources,        // resource id -> ResourceRecord (store/resources.h; local and cached remote)
+  kResourceVersions, // resource id \x1f be64(version) -> ResourceVersionRecord (every version kept)
+  kFiles,            // sha256 hex -> FileRecord (blobs under DATA/media, store/files.h)
   kLikes,        // object id \x1f actor id -> Like activity id (store/discussion.h)
   kBoosts,       // object id \x1f actor id -> Announce activity id
   kReactionIds,  // Like/Announce activity id -> "like"|"boost" \x1f object id \x1f actor id
