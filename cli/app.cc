@@ -62,9 +62,11 @@ int RunCli(int argc, char** argv) {
   post->add_option("--summary", summary, "content warning");
   post->add_option("--community", community, "post into this community (handle or URL)");
   post->add_option("--title", title, "with --community: a titled post (a Page, as Lemmy expects)");
+  bool sensitive = false;
+  post->add_flag("--sensitive", sensitive, "mark as sensitive (also implied by --summary)");
   post->add_option("TEXT", text, "Markdown text")->required();
   post->callback([&] {
-    rc = community.empty() ? CmdPost(g, as, reply_to, visibility, summary, text)
+    rc = community.empty() ? CmdPost(g, as, reply_to, visibility, summary, sensitive, text)
                            : CmdCommunityPost(g, as, community, title, reply_to, summary, text);
   });
   AddCommunityCommands(app, g, rc);
@@ -137,6 +139,7 @@ int RunCli(int argc, char** argv) {
   inspect->callback([&] { rc = CmdInspect(g, files); });
 
   AddResourceCommands(app, g, rc);
+  AddDiscussionCommands(app, g, rc);
 
   auto* deliveries = app.add_subcommand("deliveries", "queued and failed deliveries");
   json_flag(deliveries);

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/discussion.h"
 #include "cli/output.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
@@ -91,9 +92,12 @@ int CmdUserDelete(const Global& g, const std::string& name) {
 }
 
 int CmdPost(const Global& g, const std::string& as, const std::string& reply_to,
-            const std::string& visibility, const std::string& summary, const std::string& text) {
+            const std::string& visibility, const std::string& summary, bool sensitive,
+            const std::string& text) {
   auto n = OpenNode(g);
   if (!n.ok()) return Fail(n.status());
+  auto mentions = ResolveMentions(**n, text);
+  if (!mentions.ok()) return Fail(mentions.status());
   if (!reply_to.empty()) {
     cs::Status st = (*n)->EnsureObject(reply_to);
     if (!st.ok()) return Fail(cs::Status(st.code(), "cannot find the post to reply to: " + st.message()));
@@ -102,6 +106,8 @@ int CmdPost(const Global& g, const std::string& as, const std::string& reply_to,
   options.in_reply_to = reply_to;
   options.visibility = visibility == "followers" ? store::Visibility::kFollowers : store::Visibility::kPublic;
   options.summary = summary;
+  options.sensitive = sensitive;
+  options.mentions = std::move(*mentions);
   std::string id;
   cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
     auto r = (*n)->outbox().Post(t, as, text, options);
@@ -117,7 +123,10 @@ int CmdPost(const Global& g, const std::string& as, const std::string& reply_to,
 int CmdEdit(const Global& g, const std::string& as, const std::string& url, const std::string& text) {
   auto n = OpenNode(g);
   if (!n.ok()) return Fail(n.status());
-  cs::Status st = (*n)->store().Update([&](store::Txn& t) { return (*n)->outbox().Edit(t, as, url, text); });
+  auto mentions = ResolveMentions(**n, text);
+  if (!mentions.ok()) return Fail(mentions.status());
+  cs::Status st = (*n)->store().Update(
+      [&](store::Txn& t) { return (*n)->outbox().Edit(t, as, url, text, *mentions); });
   if (!st.ok()) return Fail(st);
   std::printf("updated %s\n", url.c_str());
   return kExitOk;
@@ -200,19 +209,27 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
   auto store = store::Store::Open(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<store::ObjectRecord> items;
+  std::vector<DiscussionInfo> infos;  // likes, boosts, replies of each item
   cs::Status st = (*store)->View([&](store::Txn& t) -> cs::Status {
     auto me = store::GetLocalActorByName(t, as);
     if (!me.ok()) return me.status();
-    return t.Scan(store::Db::kTimelines, store::JoinKey(me->id, ""), [&](std::string_view, std::string_view id) {
-      if (auto o = store::GetObject(t, id); o.ok() && !o->deleted()) items.push_back(*o);
-      return static_cast<int>(items.size()) < limit;
-    }, /*reverse=*/true);
+    return t.Scan(
+        store::Db::kTimelines, store::JoinKey(me->id, ""),
+        [&](std::string_view, std::string_view id) {
+          if (auto o = store::GetObject(t, id); o.ok() && !o->deleted()) {
+            items.push_back(*o);
+            infos.push_back(LoadDiscussionInfo(t, *o));
+          }
+          return static_cast<int>(items.size()) < limit;
+        },
+        /*reverse=*/true);
   });
   if (!st.ok()) return Fail(st);
   if (g.json) {
     JsonOut out;
     out.w().StartArray();
-    for (const auto& o : items) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const store::ObjectRecord& o = items[i];
       out.w().StartObject();
       out.Str("id", o.id);
       out.Str("type", o.type);
@@ -223,6 +240,7 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
       out.Time("updated", o.updated_ms);
       out.StrOrNull("in_reply_to", o.in_reply_to);
       out.Str("visibility", store::VisibilityName(o.visibility));
+      WriteDiscussionFields(out, o, infos[i], /*with_edits=*/false);
       out.w().EndObject();
     }
     out.w().EndArray();

@@ -24,7 +24,8 @@ int CmdUserAdd(const Global& g, const std::string& name, const std::string& disp
 int CmdUserList(const Global& g);
 int CmdUserDelete(const Global& g, const std::string& name);
 int CmdPost(const Global& g, const std::string& as, const std::string& reply_to,
-            const std::string& visibility, const std::string& summary, const std::string& text);
+            const std::string& visibility, const std::string& summary, bool sensitive,
+            const std::string& text);
 int CmdEdit(const Global& g, const std::string& as, const std::string& url, const std::string& text);
 int CmdDelete(const Global& g, const std::string& as, const std::string& url);
 int CmdFollow(const Global& g, const std::string& as, const std::string& target);
@@ -43,5 +44,7 @@ int CmdCommunityPost(const Global& g, const std::string& as, const std::string& 
                      const std::string& summary, const std::string& text);
 // `resource add|update|list|show|history|fetch` (cli/cmd_resource.cc).
 void AddResourceCommands(CLI::App& app, Global& g, int& rc);
+// like, unlike, boost, unboost, thread (cli/cmd_discussion.cc).
+void AddDiscussionCommands(CLI::App& app, Global& g, int& rc);
 
 }  // namespace cli

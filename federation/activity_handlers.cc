@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "federation/discussion.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
 #include "federation/resource.h"
@@ -30,9 +31,10 @@ store::ObjectRecord ObjectRecordFromDoc(const ObjectDoc& o, const store::ActorRe
   r.attributed_to = o.attributed_to.empty() ? author.id : o.attributed_to;
   r.in_reply_to = o.in_reply_to;
   r.content_html = SanitizeHtml(o.content_html);
-  r.summary = o.summary;
+  r.summary = PlainSummary(o.summary);
   r.name = o.name;
   r.url = o.url;
+  r.tags = KeepTags(o.tags);
   r.to = o.to;
   r.cc = o.cc;
   r.audience = o.audience;
@@ -53,7 +55,8 @@ store::ObjectRecord ObjectRecordFromDoc(const ObjectDoc& o, const store::ActorRe
 
 bool ActivityHandlers::Handles(std::string_view t) {
   return t == "Follow" || t == "Accept" || t == "Reject" || t == "Undo" || t == "Create" ||
-         t == "Update" || t == "Delete" || t == "Announce" || t == "Like" || t == "Dislike";
+         t == "Update" || t == "Delete" || t == "Announce" || t == "Like" || t == "Dislike" ||
+         t == "EmojiReact";
 }
 
 cs::Status ActivityHandlers::Apply(store::Txn& txn, const ActivityDoc& a,
@@ -77,6 +80,7 @@ cs::Status ActivityHandlers::Dispatch(store::Txn& txn, const ActivityDoc& a,
   if (a.type == "Update") return OnUpdate(txn, a, sender);
   if (a.type == "Delete") return OnDelete(txn, a, sender);
   if (a.type == "Announce") return OnAnnounce(txn, a, sender);
+  if (a.type == "Like" || a.type == "EmojiReact") return ApplyLike(txn, a);  // discussion.h
   return cs::Status::Ok();
 }
 
@@ -120,6 +124,9 @@ cs::Status ActivityHandlers::OnAcceptOrReject(store::Txn& txn, const ActivityDoc
 cs::Status ActivityHandlers::OnUndo(store::Txn& txn, const ActivityDoc& a) const {
   if (a.inner && !a.inner->actor.empty() && a.inner->actor != a.actor)
     return cs::Status::Forbidden(a.actor + " cannot undo an activity of " + a.inner->actor);
+  bool reaction = false;  // Undo(Like) / Undo(Announce): discussion.h
+  CS_RETURN_IF_ERROR(ApplyUndoReaction(txn, a, &reaction));
+  if (reaction) return cs::Status::Ok();
   std::string inner_type = a.inner ? a.inner->type : "";
   std::string followee = a.inner ? a.inner->object_id : "";
   if (inner_type.empty()) {
@@ -242,10 +249,12 @@ cs::Status ActivityHandlers::OnUpdate(store::Txn& txn, const ActivityDoc& a,
   if (existing->attributed_to != a.actor || o.attributed_to != a.actor)
     return cs::Status::Forbidden(a.actor + " cannot update " + o.id);
   if (existing->deleted()) return cs::Status::Ok();
+  CS_RETURN_IF_ERROR(KeepEdit(txn, *existing));  // edit history: discussion.h
   existing->content_html = SanitizeHtml(o.content_html);
-  existing->summary = o.summary;
+  existing->summary = PlainSummary(o.summary);
   existing->name = o.name;
   existing->sensitive = o.sensitive;
+  existing->tags = KeepTags(o.tags);
   int64_t updated = o.updated.empty() ? -1 : cs::ParseRfc3339(o.updated);
   existing->updated_ms = updated > 0 ? updated * 1000 : clock_.NowMillis();
   CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
@@ -281,6 +290,7 @@ cs::Status ActivityHandlers::OnDelete(store::Txn& txn, const ActivityDoc& a,
   existing->deleted_ms = now;
   existing->content_html.clear();
   existing->raw_json.clear();
+  CS_RETURN_IF_ERROR(store::DropReactions(txn, existing->id));
   return store::PutObject(txn, *existing);
 }
 
@@ -292,7 +302,18 @@ cs::Status ActivityHandlers::OnAnnounce(store::Txn& txn, const ActivityDoc& a,
   std::string object_id = a.inner ? a.inner->id : a.object_id;
   if (a.object) object_id = a.object->id;
   if (object_id.empty()) return cs::Status::Ok();
+  CS_RETURN_IF_ERROR(RecordBoost(txn, uris_, a, object_id));  // boost counts: discussion.h
   int64_t now = clock_.NowMillis();
+  if (uris_.IsLocal(object_id)) {
+    // One of our posts: nothing to fetch; the booster's local followers see it.
+    auto local = store::GetObject(txn, object_id);
+    if (!local.ok() || local->deleted() || local->visibility != store::Visibility::kPublic)
+      return cs::Status::Ok();
+    for (const auto& f : store::ListFollowers(txn, a.actor))
+      if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower))
+        CS_RETURN_IF_ERROR(store::AddToTimeline(txn, f.follower, object_id, now));
+    return cs::Status::Ok();
+  }
   return store::QueueJob(txn, {.kind = "fetch_announced",
                                .subject = object_id,
                                .detail = a.actor,

@@ -176,6 +176,19 @@ std::string ObjectJson(const store::ObjectRecord& o, bool with_context) {
   StrArray(w, "to", o.to);
   StrArray(w, "cc", o.cc);
   StrIf(w, "audience", o.audience);
+  if (!o.tags.empty()) {
+    Key(w, "tag");
+    w.StartArray();
+    for (const auto& t : o.tags) {
+      w.StartObject();
+      Str(w, "type", t.type);
+      StrIf(w, "href", t.href);
+      Str(w, "name", t.name);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (o.local) Str(w, "replies", o.id + "/replies");  // served by node/routes.cc
   w.EndObject();
   return buf.GetString();
 }

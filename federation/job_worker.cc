@@ -3,6 +3,7 @@
 #include "federation/group.h"
 #include "federation/json.h"
 #include "federation/url.h"
+#include "store/discussion.h"
 
 namespace federation {
 
@@ -52,8 +53,9 @@ cs::Status JobWorker::PurgeActor(const std::string& actor) {
       o.content_html.clear();
       o.raw_json.clear();
       CS_RETURN_IF_ERROR(store::PutObject(txn, o));
+      CS_RETURN_IF_ERROR(store::DropReactions(txn, o.id));
     }
-    return cs::Status::Ok();
+    return store::DropReactionsBy(txn, actor);  // its likes and boosts no longer count
   });
 }
 

@@ -1,7 +1,9 @@
 #include "federation/outbox.h"
 
+#include <algorithm>
 #include <set>
 
+#include "federation/discussion.h"
 #include "federation/documents.h"
 #include "federation/markdown.h"
 
@@ -108,6 +110,10 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
         c.ok() && c->visibility != store::CommunityVisibility::kPublic)
       visibility = store::Visibility::kDirect;
   }
+  RenderedPost rendered = RenderLocalPost(txn, uris_, markdown, options.mentions);
+  for (const auto& m : rendered.mentioned)
+    if (m != author->id && std::find(extra.begin(), extra.end(), m) == extra.end())
+      extra.push_back(m);
   int64_t now = clock_.NowMillis();
   store::ObjectRecord note;
   note.id = uris_.NewNote(author->preferred_username);
@@ -116,9 +122,10 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   note.attributed_to = author->id;
   note.in_reply_to = options.in_reply_to;
   note.source_markdown = std::string(markdown);
-  note.content_html = RenderMarkdown(markdown);
+  note.content_html = std::move(rendered.html);
+  note.tags = std::move(rendered.tags);
   note.summary = options.summary;
-  note.sensitive = !options.summary.empty();
+  note.sensitive = options.sensitive || !options.summary.empty();
   note.visibility = visibility;
   note.published_ms = now;
   note.local = true;
@@ -144,7 +151,8 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
 }
 
 cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view object_id,
-                        std::string_view markdown) const {
+                        std::string_view markdown,
+                        const std::vector<KnownMention>& mentions) const {
   auto author = LocalUser(txn, user);
   if (!author.ok()) return author.status();
   auto note = store::GetObject(txn, object_id);
@@ -154,8 +162,20 @@ cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view
   if (note->deleted()) return cs::Status::Gone("the post was deleted");
   if (markdown.empty()) return cs::Status::InvalidInput("a post needs text");
   int64_t now = clock_.NowMillis();
+  CS_RETURN_IF_ERROR(KeepEdit(txn, *note));
+  RenderedPost rendered = RenderLocalPost(txn, uris_, markdown, mentions);
+  std::vector<std::string> newly_mentioned;
+  for (const auto& m : rendered.mentioned) {
+    bool addressed = std::find(note->to.begin(), note->to.end(), m) != note->to.end() ||
+                     std::find(note->cc.begin(), note->cc.end(), m) != note->cc.end();
+    if (!addressed && m != author->id) {
+      (note->visibility == store::Visibility::kDirect ? note->to : note->cc).push_back(m);
+      newly_mentioned.push_back(m);
+    }
+  }
   note->source_markdown = std::string(markdown);
-  note->content_html = RenderMarkdown(markdown);
+  note->content_html = std::move(rendered.html);
+  note->tags = std::move(rendered.tags);
   note->updated_ms = now;
   store::ActivityRecord update;
   update.id = uris_.NewActivity(author->preferred_username);
@@ -172,6 +192,9 @@ cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view
   if (!note->in_reply_to.empty())
     if (auto parent = store::GetObject(txn, note->in_reply_to); parent.ok())
       extra.push_back(parent->attributed_to);
+  for (const auto* list : {&note->to, &note->cc})  // mentioned actors (new and earlier ones)
+    for (const auto& id : *list)
+      if (id != kPublic && id != author->followers) extra.push_back(id);
   if (!note->audience.empty()) extra.push_back(note->audience);
   return Publish(txn, *author, update, note->visibility != store::Visibility::kDirect, extra, "");
 }
@@ -191,6 +214,7 @@ cs::Status Outbox::DeleteObject(store::Txn& txn, std::string_view user,
   note->content_html.clear();
   note->source_markdown.clear();
   CS_RETURN_IF_ERROR(store::PutObject(txn, *note));
+  CS_RETURN_IF_ERROR(store::DropReactions(txn, note->id));
   store::ActivityRecord del;
   del.id = uris_.NewActivity(author->preferred_username);
   del.type = "Delete";
@@ -205,6 +229,9 @@ cs::Status Outbox::DeleteObject(store::Txn& txn, std::string_view user,
   if (!note->in_reply_to.empty())
     if (auto parent = store::GetObject(txn, note->in_reply_to); parent.ok())
       extra.push_back(parent->attributed_to);
+  for (const auto* list : {&note->to, &note->cc})  // mentioned actors
+    for (const auto& id : *list)
+      if (id != kPublic && id != author->followers) extra.push_back(id);
   if (!note->audience.empty()) extra.push_back(note->audience);
   return Publish(txn, *author, del, note->visibility != store::Visibility::kDirect, extra, "");
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "federation/group.h"
+#include "federation/mentions.h"
 #include "federation/uris.h"
 #include "store/clock.h"
 #include "store/records.h"
@@ -19,8 +20,10 @@ struct PostOptions {
   std::string in_reply_to;  // id of the parent (must already be in the store)
   store::Visibility visibility = store::Visibility::kPublic;
   std::string summary;      // content warning
+  bool sensitive = false;   // also set by a summary
   std::string audience;     // the community (Group id) the post is in; also addressed
   std::string title;        // with a title the post is a Page (as Lemmy expects), else a Note
+  std::vector<KnownMention> mentions;  // remote handles resolved beforehand (local: from the store)
 };
 
 class Outbox {
@@ -31,8 +34,9 @@ class Outbox {
   cs::Result<std::string> Post(store::Txn& txn, std::string_view user, std::string_view markdown,
                                const PostOptions& options) const;
   // Update with new text. kForbidden when `user` is not the author.
+  // The previous version is kept (store/discussion.h); newly mentioned actors are added to cc.
   cs::Status Edit(store::Txn& txn, std::string_view user, std::string_view object_id,
-                  std::string_view markdown) const;
+                  std::string_view markdown, const std::vector<KnownMention>& mentions = {}) const;
   // Delete: the object becomes a Tombstone here and everywhere it went.
   cs::Status DeleteObject(store::Txn& txn, std::string_view user, std::string_view object_id) const;
   // Follow a (cached) actor. Local targets are accepted at once. kConflict if already following.
@@ -43,6 +47,14 @@ class Outbox {
   // Answer a remote Follow of a local actor with Accept (records the follower).
   cs::Status AcceptFollow(store::Txn& txn, const store::ActorRecord& local,
                           const store::ActorRecord& follower, std::string_view follow_id) const;
+  // Discussions (federation/outbox_reactions.cc): Like, Undo(Like), Announce (public posts
+  // only), Undo(Announce) of a stored object, counted here at once and sent to its author (and,
+  // for Announce, to the teacher's followers). kConflict when already done, kNotFound when there
+  // is nothing to undo, kGone for a deleted object.
+  cs::Status Like(store::Txn& txn, std::string_view user, std::string_view object_id) const;
+  cs::Status Unlike(store::Txn& txn, std::string_view user, std::string_view object_id) const;
+  cs::Status Boost(store::Txn& txn, std::string_view user, std::string_view object_id) const;
+  cs::Status Unboost(store::Txn& txn, std::string_view user, std::string_view object_id) const;
   // Delete a local actor: Delete(actor) to every server that knows it; content and follows removed.
   cs::Status DeleteActor(store::Txn& txn, std::string_view user) const;
   // Stores and delivers an activity built elsewhere (shared resources, federation/resource.h):

@@ -9,6 +9,7 @@
 #include "node/log.h"
 #include "node/node.h"
 #include "store/community.h"
+#include "store/discussion.h"
 
 namespace node {
 namespace {
@@ -98,6 +99,7 @@ HttpResponse Router::Handle(const HttpRequest& r) const {
     if (sub.empty()) return Actor(r, name);
     if (sub == "outbox" || sub == "followers" || sub == "following") return Collection(r, name, sub);
     if (sub.rfind("resources/", 0) == 0) return Resource(r);
+    if (sub.ends_with("/replies")) return Replies(r);
     return Object(r);
   }
   if (path.rfind(paths::kCommunities, 0) == 0) {
@@ -294,6 +296,31 @@ HttpResponse Router::Object(const HttpRequest& r) const {
     if (!allowed) return Error(404, "not found");
   }
   return AsDocument(r, std::move(body));
+}
+
+HttpResponse Router::Replies(const HttpRequest& r) const {
+  const std::string id = node_.uris().origin() + r.Path();
+  const std::string object_id = id.substr(0, id.size() - std::string_view("/replies").size());
+  auto txn = node_.store().BeginRead();
+  if (!txn.ok()) return Error(503, "storage unavailable");
+  auto obj = store::GetObject(*txn, object_id);
+  if (!obj.ok() || !obj->local || obj->visibility != store::Visibility::kPublic)
+    return Error(404, "not found");
+  if (obj->deleted()) return Gone(obj->id, obj->type, obj->deleted_ms);
+  std::vector<std::string> all;  // public replies still standing, oldest first
+  for (const auto& reply_id : store::ListReplyIds(*txn, object_id))
+    if (auto reply = store::GetObject(*txn, reply_id);
+        reply.ok() && !reply->deleted() && reply->visibility == store::Visibility::kPublic)
+      all.push_back(reply_id);
+  size_t page = PageParam(r);
+  if (page == 0)
+    return AsDocument(r, federation::OrderedCollectionJson(id, all.size(), id + "?page=1"));
+  size_t begin = (page - 1) * kPageSize;
+  std::vector<std::string> items;
+  for (size_t i = begin; i < all.size() && i < begin + kPageSize; ++i) items.push_back(all[i]);
+  std::string next = begin + kPageSize < all.size() ? id + "?page=" + std::to_string(page + 1) : "";
+  return AsDocument(r, federation::OrderedCollectionPageJson(id + "?page=" + std::to_string(page),
+                                                             id, items, false, next));
 }
 
 HttpResponse Router::Home() const {

@@ -29,6 +29,8 @@ class Router {
   // signed GET from a trusted school for a network one; from a member or a member's server for a
   // members-only one. True when `group_id` is not one of our communities.
   bool MaySeeCommunity(const federation::HttpRequest& r, const std::string& group_id) const;
+  // OBJECT/replies: the public replies of a public local object (OrderedCollection, paged).
+  federation::HttpResponse Replies(const federation::HttpRequest& r) const;
   federation::HttpResponse Home() const;
   // Shared resources (node/routes_resource.cc): the resource, its versions, files, the context.
   federation::HttpResponse Resource(const federation::HttpRequest& r) const;

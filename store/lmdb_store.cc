@@ -38,7 +38,8 @@ const char* kDbNames[] = {"meta",     "actors",   "local_names", "keys",       "
                           "timelines", "outbox",  "replies",     "deliveries", "hosts",
                           "policy",   "jobs",       "failed_deliveries", "communities", "community_bans",
                           "community_invites", "community_posts", "resources", "resource_versions",
-                          "files"};
+                          "files",
+                          "likes",    "boosts",     "reaction_ids", "edits"};
 static_assert(sizeof(kDbNames) / sizeof(kDbNames[0]) == static_cast<int>(Db::kCount));
 
 }  // namespace

@@ -49,6 +49,10 @@ enum class Db : int {
   kResources,        // resource id -> ResourceRecord (store/resources.h; local and cached remote)
   kResourceVersions, // resource id \x1f be64(version) -> ResourceVersionRecord (every version kept)
   kFiles,            // sha256 hex -> FileRecord (blobs under DATA/media, store/files.h)
+  kLikes,        // object id \x1f actor id -> Like activity id (store/discussion.h)
+  kBoosts,       // object id \x1f actor id -> Announce activity id
+  kReactionIds,  // Like/Announce activity id -> "like"|"boost" \x1f object id \x1f actor id
+  kEdits,        // object id \x1f be64(n) -> EditRecord (earlier versions, oldest first)
   kCount         // not a database
 };
 const char* DbName(Db db);

@@ -100,6 +100,9 @@ std::string ObjectRecord::Encode() const {
   e.Str(summary).Str(name).Str(url).Str(source_markdown).Strs(to).Strs(cc).Str(audience);
   e.U64(static_cast<uint64_t>(visibility)).I64(published_ms).I64(updated_ms).I64(deleted_ms);
   e.Bool(local).Bool(sensitive).Str(raw_json).Str(create_activity_id);
+  std::vector<std::string> flat_tags;  // type, name, href of each tag
+  for (const auto& t : tags) flat_tags.insert(flat_tags.end(), {t.type, t.name, t.href});
+  e.Strs(flat_tags);
   return e.Take();
 }
 
@@ -110,6 +113,10 @@ std::optional<ObjectRecord> ObjectRecord::Decode(std::string_view bytes) {
     d.Str(r.summary).Str(r.name).Str(r.url).Str(r.source_markdown).Strs(r.to).Strs(r.cc);
     d.Str(r.audience).U64(vis).I64(r.published_ms).I64(r.updated_ms).I64(r.deleted_ms);
     d.Bool(r.local).Bool(r.sensitive).Str(r.raw_json).Str(r.create_activity_id);
+    std::vector<std::string> flat_tags;
+    d.Strs(flat_tags);
+    for (size_t i = 0; i + 2 < flat_tags.size(); i += 3)
+      r.tags.push_back({flat_tags[i], flat_tags[i + 1], flat_tags[i + 2]});
     r.visibility = static_cast<Visibility>(vis > 2 ? 0 : vis);
   });
 }

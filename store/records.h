@@ -34,6 +34,12 @@ struct KeyRecord {
 };
 
 enum class Visibility { kPublic = 0, kFollowers = 1, kDirect = 2 };
+
+// A `tag` entry of an object: Mention (href: actor id) or Hashtag (href: tag page).
+struct TagRef {
+  std::string type, name, href;
+  bool operator==(const TagRef&) const = default;
+};
 const char* VisibilityName(Visibility v);
 
 struct ObjectRecord {
@@ -47,6 +53,7 @@ struct ObjectRecord {
   bool sensitive = false;
   std::string raw_json;                     // remote: as received (sanitized fields are above)
   std::string create_activity_id;           // the Create that brought it
+  std::vector<TagRef> tags;                 // mentions and hashtags
   bool deleted() const { return deleted_ms != 0; }
   std::string Encode() const;
   static std::optional<ObjectRecord> Decode(std::string_view bytes);
