@@ -235,7 +235,7 @@ cs::Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, StoreOpti
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
   CS_RETURN_IF_ERROR(FromMdb(mdb_env_create(&store->env_), "create environment"));
-  CS_RETURN_IF_ERROR(FromMdb(mdb_env_set_maxdbs(store->env_, 32), "set max dbs"));
+  CS_RETURN_IF_ERROR(FromMdb(mdb_env_set_maxdbs(store->env_, 64), "set max dbs"));
   CS_RETURN_IF_ERROR(
       FromMdb(mdb_env_set_mapsize(store->env_, options.map_size_bytes), "set map size"));
   CS_RETURN_IF_ERROR(FromMdb(mdb_env_set_maxreaders(store->env_, 256), "set max readers"));
