@@ -234,8 +234,10 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
       out.Str("id", o.id);
       out.Str("type", o.type);
       out.Str("actor", o.attributed_to);
+      out.StrOrNull("title", o.name);
       out.Str("content", o.content_html);
       out.StrOrNull("summary", o.summary);
+      out.StrOrNull("community", o.audience);
       out.Time("published", o.published_ms);
       out.Time("updated", o.updated_ms);
       out.StrOrNull("in_reply_to", o.in_reply_to);
@@ -247,9 +249,13 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
     out.Print();
   } else {
     for (const auto& o : items) {
+      std::string where = o.in_reply_to.empty() ? "" : " (reply to " + o.in_reply_to + ")";
+      if (!o.audience.empty()) where += " in " + o.audience;
+      std::string text = federation::HtmlToText(o.content_html);
+      if (!o.name.empty()) text = o.name + ": " + text;
+      if (!o.summary.empty()) text = "[CW: " + o.summary + "] " + text;
       std::printf("%s  %s%s\n  %s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
-                  o.attributed_to.c_str(), o.in_reply_to.empty() ? "" : (" (reply to " + o.in_reply_to + ")").c_str(),
-                  federation::HtmlToText(o.content_html).c_str(), o.id.c_str());
+                  o.attributed_to.c_str(), where.c_str(), text.c_str(), o.id.c_str());
     }
     if (items.empty()) std::printf("the timeline is empty\n");
   }

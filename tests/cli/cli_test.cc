@@ -220,4 +220,25 @@ TEST_F(Cli, InspectNeedsNoNodeAndSaysUnderstoodOrRefused) {
   EXPECT_FALSE(missing.err.empty() && missing.out.empty());
 }
 
+TEST_F(Cli, CommunityPostsShowTheirTitleAndCommunityOnTheTimeline) {
+  Init();
+  ASSERT_EQ(
+      Do({"community", "add", "maths", "--title", "Maths teachers", "--join", "open"}).exit_code,
+      0);
+  CliRun join = Do({"join", "--as", "ann", "maths"});
+  ASSERT_EQ(join.exit_code, 0) << join.err;
+  CliRun post = Do({"post", "--as", "ann", "--community", "maths", "--title", "Fractions",
+                    "Who has a worksheet?"});
+  ASSERT_EQ(post.exit_code, 0) << post.err;
+  auto tl = Json({"timeline", "--as", "ann", "--json"});
+  ASSERT_TRUE(tl.IsArray());
+  ASSERT_EQ(tl.Size(), 1u);
+  EXPECT_STREQ(tl[0]["type"].GetString(), "Page");
+  EXPECT_STREQ(tl[0]["title"].GetString(), "Fractions");
+  EXPECT_STREQ(tl[0]["community"].GetString(), "http://school.example:8443/c/maths");
+  CliRun text = Do({"timeline", "--as", "ann"});
+  EXPECT_NE(text.out.find("Fractions: Who has a worksheet?"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(" in http://school.example:8443/c/maths"), std::string::npos) << text.out;
+}
+
 }  // namespace
