@@ -166,6 +166,104 @@ TEST_F(GroupCases, BR19_AllThreeAddressingsAreGroupPostsAndAMentionOnlyReplyIsNo
   EXPECT_EQ(std::find(posts.begin(), posts.end(), remote_.url("/notes/44")), posts.end());
 }
 
+// Posts into a community as other implementations write them (the corpus, rehosted: the author
+// on node-b, the community ours): Lemmy (to Public, cc and audience the community, a titled Page),
+// lotide (to the community as a string, cc Public; a Page, or a Note with a title) and GNU social
+// (cc the group). Each is taken as a post of our community with its title, shown to the local
+// member and announced as received; Lemmy's edit updates the title.
+TEST_F(GroupCases, CorpusPostsIntoACommunityAreTakenAsTheirSendersMeant) {
+  auto c = AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  Join(node_.User("teacher1"), c.id);
+  struct Case {
+    std::string file;
+    std::vector<std::string> group_urls;  // how the fixture names the community
+    std::string author_origin, author_path, activity_id_path, object_path, type, title;
+  };
+  const std::vector<Case> cases = {
+      {"lemmy/activities/create_page.json",
+       {"http://lemmy-1.example/c/main", "https://lemmy-1.example/c/main"},
+       "http://lemmy-2.example",
+       "/u/lemmy_alpha",
+       "/activities/create/eee6a57a-622f-464d-b560-73ae1fcd3ddf",
+       "/post/1",
+       "Page",
+       "test post"},
+      {"lotide/activities/create_page.json",
+       {"https://lotide-4.example/communities/1"},
+       "https://lotide-3.example",
+       "/apub/users/1",
+       "/apub/posts/60/create",
+       "/apub/posts/60",
+       "Page",
+       "test post from b"},
+      {"lotide/activities/create_page_image.json",
+       {"http://localhost:8536/c/elsewhere"},
+       "http://ltthostname.local:3334",
+       "/apub/users/3",
+       "/apub/posts/46/create",
+       "/apub/posts/46",
+       "Note",
+       "image"},
+      {"gnusocial/activities/create_page.json",
+       {"https://instance.gnusocial.test/actor/21"},
+       "https://instance.gnusocial.test",
+       "/actor/42",
+       "/activity/1338",
+       "/object/note/1338",
+       "Page",
+       "hello, world."},
+  };
+  size_t announced = 0;
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.file);
+    std::string body = Fixture("activitypub/" + k.file);
+    for (const auto& g : k.group_urls) body = Rehost(body, g, c.id);
+    body = Rehost(body, k.author_origin, remote_.origin());
+    const std::string author = remote_.ServeActor(k.author_path, kMember);
+    node_.Seed(remote_, k.author_path, kMember);
+    Join(author, c.id);
+    HttpResponse r = Deliver(body, author, kMember);
+    ASSERT_EQ(r.status, 202) << r.body;
+    const std::string id = remote_.url(k.object_path);
+    auto stored = node_.Object(id);
+    ASSERT_TRUE(stored) << "not stored: " << id;
+    EXPECT_EQ(stored->type, k.type);
+    EXPECT_EQ(stored->name, k.title);
+    EXPECT_EQ(stored->attributed_to, author);
+    EXPECT_EQ(stored->audience, c.id);
+    auto posts = Posts(c.id);
+    EXPECT_NE(std::find(posts.begin(), posts.end(), id), posts.end());
+    auto tl = node_.Timeline(node_.User("teacher1"));
+    EXPECT_NE(std::find(tl.begin(), tl.end(), id), tl.end());
+    // Announced as received: Announce{the sender's Create} by the group, to the shared inbox.
+    auto deliveries = Deliveries();
+    ASSERT_EQ(deliveries.size(), ++announced);
+    bool found = false;
+    for (const auto& [inbox, json, signer] : deliveries) {
+      auto doc = federation::ParseJson(json);
+      if (!doc.ok() || !(*doc)["object"].IsObject() ||
+          std::string((*doc)["object"]["id"].GetString()) != remote_.url(k.activity_id_path))
+        continue;
+      found = true;
+      EXPECT_EQ(std::string((*doc)["type"].GetString()), "Announce");
+      EXPECT_EQ(std::string((*doc)["actor"].GetString()), c.id);
+      EXPECT_EQ(std::string((*doc)["object"]["object"]["id"].GetString()), id);
+      EXPECT_EQ(inbox, remote_.url("/inbox"));
+      EXPECT_EQ(signer, c.id);
+    }
+    EXPECT_TRUE(found) << "no Announce of " << remote_.url(k.activity_id_path);
+  }
+  // Lemmy's edit (Update{Page}, cc and audience the community) changes the title and is announced.
+  std::string update = Fixture("activitypub/lemmy/activities/update_page.json");
+  for (const char* g : {"http://lemmy-1.example/c/main", "https://lemmy-1.example/c/main"})
+    update = Rehost(update, g, c.id);
+  update = Rehost(update, "http://lemmy-2.example", remote_.origin());
+  HttpResponse r = Deliver(update, remote_.url("/u/lemmy_alpha"), kMember);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(node_.Object(remote_.url("/post/1"))->name, "test post 1");
+  EXPECT_EQ(Deliveries().size(), announced + 1);
+}
+
 TEST_F(GroupCases, NonMemberBannedAndSpoofedActivitiesAreRefusedAndChangeNothing) {
   auto c = AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
   Join(member_, c.id);
