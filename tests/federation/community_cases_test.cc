@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "federation/group.h"
+#include "federation/outbox.h"
 #include "node/routes.h"
 #include "store/community.h"
 #include "tests/federation/case_env.h"
@@ -515,6 +516,57 @@ TEST_F(RemoteGroupCases, AnnounceFromAGroupNobodyHereFollowsChangesNothing) {
   ASSERT_EQ(DeliverAsGroup(body).status, 202);
   EXPECT_FALSE(node_.Object(lemmy_.url("/post/7")));
   EXPECT_TRUE(node_.Jobs().empty());
+}
+
+// Joining remote groups as their software writes them: Mbin accepts with the Follow embedded (its
+// Accept id has a #fragment); lotide's Group has no sharedInbox and a key id with a double slash.
+TEST_F(RemoteGroupCases, MbinAcceptOfAnEmbeddedFollowMakesTheTeacherAMember) {
+  const std::string mag = lemmy_.ServeActor("/m/someMag", kGroupKey, "Group");
+  node_.Seed(lemmy_, "/m/someMag", kGroupKey, "Group");
+  const std::string teacher = node_.User("teacher1");
+  const std::string follow_id = std::string(kLocalOrigin) + "/follows/c51ea652";
+  ASSERT_TRUE(node_
+                  .Update([&](store::Txn& t) {
+                    return store::PutFollow(t, {.follower = teacher,
+                                                .followee = mag,
+                                                .activity_id = follow_id,
+                                                .state = store::FollowState::kPending});
+                  })
+                  .ok());
+  std::string body = Fixture("activitypub/mbin/activities/accept.json");
+  body = Rehost(body, "https://some-other.instance/f/object/c51ea652-e594-4920-a989-f5350f0cec05",
+                follow_id);
+  body = Rehost(body, "https://some-other.instance/u/someUser", teacher);
+  body = Rehost(body, "https://some-mbin.instance", lemmy_.origin());
+  HttpResponse r = node_->inbox().Handle(
+      SignedPost(body, mag + "#main-key", kGroupKey, node_.clock().NowSeconds()), "");
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto txn = node_->store().BeginRead();
+  auto f = store::GetFollow(*txn, teacher, mag);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->state, store::FollowState::kAccepted);
+}
+
+TEST_F(RemoteGroupCases, LotideGroupIsFetchedAsAGroupWithoutSharedInbox) {
+  std::string doc = Fixture("activitypub/lotide/objects/group.json");
+  // Its own key (the corpus one cannot sign here) and our test host.
+  rapidjson::Document parsed;
+  parsed.Parse(doc.c_str());
+  ASSERT_TRUE(parsed.IsObject());
+  doc = Rehost(doc, parsed["publicKey"]["publicKeyPem"].GetString(),
+               RemoteKey(kGroupKey).PublicKeyPem());
+  doc = Rehost(doc, "https://lotide-1.example", other_.origin());
+  other_.ServeJson("/communities/12", doc);
+  auto g = node_->actors().GetActor(other_.url("/communities/12"));
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->type, "Group");
+  EXPECT_EQ(g->preferred_username, "Iotide");
+  EXPECT_EQ(g->inbox, other_.url("/communities/12/inbox"));
+  EXPECT_EQ(g->followers, other_.url("/communities/12/followers"));
+  EXPECT_EQ(g->shared_inbox, "");
+  EXPECT_EQ(g->key_id, other_.origin() + "//communities/12#main-key");
+  EXPECT_EQ(federation::DeliveryInbox(*g), other_.url("/communities/12/inbox"))
+      << "no shared inbox: deliveries go to the group's own inbox";
 }
 
 }  // namespace
