@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "federation/group.h"
+#include "federation/outbox.h"
 #include "node/routes.h"
 #include "store/community.h"
 #include "tests/federation/case_env.h"
@@ -164,6 +165,104 @@ TEST_F(GroupCases, BR19_AllThreeAddressingsAreGroupPostsAndAMentionOnlyReplyIsNo
               posts.end())
         << n;
   EXPECT_EQ(std::find(posts.begin(), posts.end(), remote_.url("/notes/44")), posts.end());
+}
+
+// Posts into a community as other implementations write them (the corpus, rehosted: the author
+// on node-b, the community ours): Lemmy (to Public, cc and audience the community, a titled Page),
+// lotide (to the community as a string, cc Public; a Page, or a Note with a title) and GNU social
+// (cc the group). Each is taken as a post of our community with its title, shown to the local
+// member and announced as received; Lemmy's edit updates the title.
+TEST_F(GroupCases, CorpusPostsIntoACommunityAreTakenAsTheirSendersMeant) {
+  auto c = AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  Join(node_.User("teacher1"), c.id);
+  struct Case {
+    std::string file;
+    std::vector<std::string> group_urls;  // how the fixture names the community
+    std::string author_origin, author_path, activity_id_path, object_path, type, title;
+  };
+  const std::vector<Case> cases = {
+      {"lemmy/activities/create_page.json",
+       {"http://lemmy-1.example/c/main", "https://lemmy-1.example/c/main"},
+       "http://lemmy-2.example",
+       "/u/lemmy_alpha",
+       "/activities/create/eee6a57a-622f-464d-b560-73ae1fcd3ddf",
+       "/post/1",
+       "Page",
+       "test post"},
+      {"lotide/activities/create_page.json",
+       {"https://lotide-4.example/communities/1"},
+       "https://lotide-3.example",
+       "/apub/users/1",
+       "/apub/posts/60/create",
+       "/apub/posts/60",
+       "Page",
+       "test post from b"},
+      {"lotide/activities/create_page_image.json",
+       {"http://localhost:8536/c/elsewhere"},
+       "http://ltthostname.local:3334",
+       "/apub/users/3",
+       "/apub/posts/46/create",
+       "/apub/posts/46",
+       "Note",
+       "image"},
+      {"gnusocial/activities/create_page.json",
+       {"https://instance.gnusocial.test/actor/21"},
+       "https://instance.gnusocial.test",
+       "/actor/42",
+       "/activity/1338",
+       "/object/note/1338",
+       "Page",
+       "hello, world."},
+  };
+  size_t announced = 0;
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.file);
+    std::string body = Fixture("activitypub/" + k.file);
+    for (const auto& g : k.group_urls) body = Rehost(body, g, c.id);
+    body = Rehost(body, k.author_origin, remote_.origin());
+    const std::string author = remote_.ServeActor(k.author_path, kMember);
+    node_.Seed(remote_, k.author_path, kMember);
+    Join(author, c.id);
+    HttpResponse r = Deliver(body, author, kMember);
+    ASSERT_EQ(r.status, 202) << r.body;
+    const std::string id = remote_.url(k.object_path);
+    auto stored = node_.Object(id);
+    ASSERT_TRUE(stored) << "not stored: " << id;
+    EXPECT_EQ(stored->type, k.type);
+    EXPECT_EQ(stored->name, k.title);
+    EXPECT_EQ(stored->attributed_to, author);
+    EXPECT_EQ(stored->audience, c.id);
+    auto posts = Posts(c.id);
+    EXPECT_NE(std::find(posts.begin(), posts.end(), id), posts.end());
+    auto tl = node_.Timeline(node_.User("teacher1"));
+    EXPECT_NE(std::find(tl.begin(), tl.end(), id), tl.end());
+    // Announced as received: Announce{the sender's Create} by the group, to the shared inbox.
+    auto deliveries = Deliveries();
+    ASSERT_EQ(deliveries.size(), ++announced);
+    bool found = false;
+    for (const auto& [inbox, json, signer] : deliveries) {
+      auto doc = federation::ParseJson(json);
+      if (!doc.ok() || !(*doc)["object"].IsObject() ||
+          std::string((*doc)["object"]["id"].GetString()) != remote_.url(k.activity_id_path))
+        continue;
+      found = true;
+      EXPECT_EQ(std::string((*doc)["type"].GetString()), "Announce");
+      EXPECT_EQ(std::string((*doc)["actor"].GetString()), c.id);
+      EXPECT_EQ(std::string((*doc)["object"]["object"]["id"].GetString()), id);
+      EXPECT_EQ(inbox, remote_.url("/inbox"));
+      EXPECT_EQ(signer, c.id);
+    }
+    EXPECT_TRUE(found) << "no Announce of " << remote_.url(k.activity_id_path);
+  }
+  // Lemmy's edit (Update{Page}, cc and audience the community) changes the title and is announced.
+  std::string update = Fixture("activitypub/lemmy/activities/update_page.json");
+  for (const char* g : {"http://lemmy-1.example/c/main", "https://lemmy-1.example/c/main"})
+    update = Rehost(update, g, c.id);
+  update = Rehost(update, "http://lemmy-2.example", remote_.origin());
+  HttpResponse r = Deliver(update, remote_.url("/u/lemmy_alpha"), kMember);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(node_.Object(remote_.url("/post/1"))->name, "test post 1");
+  EXPECT_EQ(Deliveries().size(), announced + 1);
 }
 
 TEST_F(GroupCases, NonMemberBannedAndSpoofedActivitiesAreRefusedAndChangeNothing) {
@@ -417,6 +516,57 @@ TEST_F(RemoteGroupCases, AnnounceFromAGroupNobodyHereFollowsChangesNothing) {
   ASSERT_EQ(DeliverAsGroup(body).status, 202);
   EXPECT_FALSE(node_.Object(lemmy_.url("/post/7")));
   EXPECT_TRUE(node_.Jobs().empty());
+}
+
+// Joining remote groups as their software writes them: Mbin accepts with the Follow embedded (its
+// Accept id has a #fragment); lotide's Group has no sharedInbox and a key id with a double slash.
+TEST_F(RemoteGroupCases, MbinAcceptOfAnEmbeddedFollowMakesTheTeacherAMember) {
+  const std::string mag = lemmy_.ServeActor("/m/someMag", kGroupKey, "Group");
+  node_.Seed(lemmy_, "/m/someMag", kGroupKey, "Group");
+  const std::string teacher = node_.User("teacher1");
+  const std::string follow_id = std::string(kLocalOrigin) + "/follows/c51ea652";
+  ASSERT_TRUE(node_
+                  .Update([&](store::Txn& t) {
+                    return store::PutFollow(t, {.follower = teacher,
+                                                .followee = mag,
+                                                .activity_id = follow_id,
+                                                .state = store::FollowState::kPending});
+                  })
+                  .ok());
+  std::string body = Fixture("activitypub/mbin/activities/accept.json");
+  body = Rehost(body, "https://some-other.instance/f/object/c51ea652-e594-4920-a989-f5350f0cec05",
+                follow_id);
+  body = Rehost(body, "https://some-other.instance/u/someUser", teacher);
+  body = Rehost(body, "https://some-mbin.instance", lemmy_.origin());
+  HttpResponse r = node_->inbox().Handle(
+      SignedPost(body, mag + "#main-key", kGroupKey, node_.clock().NowSeconds()), "");
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto txn = node_->store().BeginRead();
+  auto f = store::GetFollow(*txn, teacher, mag);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->state, store::FollowState::kAccepted);
+}
+
+TEST_F(RemoteGroupCases, LotideGroupIsFetchedAsAGroupWithoutSharedInbox) {
+  std::string doc = Fixture("activitypub/lotide/objects/group.json");
+  // Its own key (the corpus one cannot sign here) and our test host.
+  rapidjson::Document parsed;
+  parsed.Parse(doc.c_str());
+  ASSERT_TRUE(parsed.IsObject());
+  doc = Rehost(doc, parsed["publicKey"]["publicKeyPem"].GetString(),
+               RemoteKey(kGroupKey).PublicKeyPem());
+  doc = Rehost(doc, "https://lotide-1.example", other_.origin());
+  other_.ServeJson("/communities/12", doc);
+  auto g = node_->actors().GetActor(other_.url("/communities/12"));
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->type, "Group");
+  EXPECT_EQ(g->preferred_username, "Iotide");
+  EXPECT_EQ(g->inbox, other_.url("/communities/12/inbox"));
+  EXPECT_EQ(g->followers, other_.url("/communities/12/followers"));
+  EXPECT_EQ(g->shared_inbox, "");
+  EXPECT_EQ(g->key_id, other_.origin() + "//communities/12#main-key");
+  EXPECT_EQ(federation::DeliveryInbox(*g), other_.url("/communities/12/inbox"))
+      << "no shared inbox: deliveries go to the group's own inbox";
 }
 
 }  // namespace

@@ -441,5 +441,144 @@ TEST(CorpusDocTest, LemmyGroupOutboxCollection) {
   EXPECT_EQ(in.Field("first_item_type"), "Announce");
 }
 
+// ---- Groups and group activities (communities) from other implementations.
+
+TEST(CorpusDocTest, LotideGroupWithoutSharedInbox) {
+  ActorDoc g = Actor("lotide/objects/group.json");
+  EXPECT_EQ(g.type, "Group");
+  EXPECT_EQ(g.id, "https://lotide-1.example/communities/12");
+  EXPECT_EQ(g.preferred_username, "Iotide");  // case kept
+  EXPECT_EQ(g.name, "Iotide");
+  EXPECT_EQ(g.inbox, "https://lotide-1.example/communities/12/inbox");
+  EXPECT_EQ(g.outbox, "https://lotide-1.example/communities/12/outbox");
+  EXPECT_EQ(g.followers, "https://lotide-1.example/communities/12/followers");
+  EXPECT_EQ(g.shared_inbox, "");  // none: deliveries go to the group's inbox
+  EXPECT_EQ(g.featured, "https://lotide-1.example/communities/12/featured");
+  EXPECT_EQ(g.moderators, "");
+  ASSERT_EQ(g.keys.size(), 1u);
+  EXPECT_EQ(g.keys[0].id, "https://lotide-1.example//communities/12#main-key");  // as given
+  EXPECT_EQ(g.keys[0].owner, g.id);
+}
+
+TEST(CorpusDocTest, DiscourseGroupWithStringContext) {
+  ActorDoc g = Actor("discourse/objects/group.json");
+  EXPECT_EQ(g.type, "Group");
+  EXPECT_EQ(g.id, "https://discourse-1.example/ap/actor/797217cf18c0e819dfafc52425590146");
+  EXPECT_EQ(g.preferred_username, "kbbuegadamzi-gw");
+  EXPECT_EQ(g.inbox, g.id + "/inbox");
+  EXPECT_EQ(g.followers, g.id + "/followers");
+  EXPECT_EQ(g.shared_inbox, "");
+  EXPECT_EQ(g.url, "https://discourse-1.example/c/meeting/kbbuegadamzi-gw/88");
+  EXPECT_EQ(g.icon,
+            "https://discourse-1.example/uploads/default/original/1X/"
+            "8faac84234dc73d074dadaa2bcf24dc746b8647f.png");
+  ASSERT_EQ(g.keys.size(), 1u);
+  EXPECT_EQ(g.keys[0].owner, g.id);
+}
+
+TEST(CorpusDocTest, WordpressGroupWithModeratorsCollection) {
+  ActorDoc g = Actor("wordpress/objects/group.json");
+  EXPECT_EQ(g.type, "Group");
+  EXPECT_EQ(g.id, "https://wordpress-2.example/?author=0");
+  EXPECT_EQ(g.preferred_username, "wordpress-2.example");
+  EXPECT_EQ(g.inbox, "https://wordpress-2.example/wp-json/activitypub/1.0/actors/0/inbox");
+  EXPECT_EQ(g.followers, "https://wordpress-2.example/wp-json/activitypub/1.0/actors/0/followers");
+  EXPECT_EQ(g.shared_inbox, "https://wordpress-2.example/wp-json/activitypub/1.0/inbox");
+  EXPECT_EQ(g.moderators,
+            "https://wordpress-2.example/wp-json/activitypub/1.0/collections/moderators");
+  EXPECT_EQ(g.featured,
+            "https://wordpress-2.example/wp-json/activitypub/1.0/actors/0/collections/featured");
+  ASSERT_EQ(g.keys.size(), 1u);
+  EXPECT_EQ(g.keys[0].owner, g.id);
+}
+
+TEST(CorpusDocTest, MobilizonGroupWithExtraEndpoints) {
+  ActorDoc g = Actor("mobilizon/objects/group.json");
+  EXPECT_EQ(g.type, "Group");
+  EXPECT_EQ(g.id, "https://mobilizon-1.example/@pustdetabaluerk");
+  EXPECT_EQ(g.preferred_username, "pustdetabaluerk");
+  EXPECT_EQ(g.name, "Pustdetabaluerk");
+  EXPECT_EQ(g.inbox, g.id + "/inbox");
+  EXPECT_EQ(g.followers, g.id + "/followers");
+  EXPECT_EQ(g.shared_inbox, "https://mobilizon-1.example/inbox");
+  EXPECT_FALSE(g.manually_approves_followers);
+  ASSERT_EQ(g.keys.size(), 1u);
+  EXPECT_EQ(g.keys[0].id, g.id + "#main-key");
+  EXPECT_EQ(g.keys[0].owner, g.id);
+}
+
+// lotide: a post into a community is a Create{Page} to the community (a string), cc Public.
+TEST(CorpusDocTest, LotideCreatePageToACommunity) {
+  ActivityDoc a = Activity("lotide/activities/create_page.json");
+  EXPECT_EQ(a.type, "Create");
+  EXPECT_EQ(a.actor, "https://lotide-3.example/apub/users/1");
+  EXPECT_EQ(a.to, Strings{"https://lotide-4.example/communities/1"});
+  EXPECT_EQ(a.cc, Strings{kPublic});
+  EXPECT_EQ(a.audience, "");
+  ASSERT_TRUE(a.object.has_value());
+  EXPECT_EQ(a.object->type, "Page");
+  EXPECT_EQ(a.object->id, "https://lotide-3.example/apub/posts/60");
+  EXPECT_EQ(a.object->name, "test post from b");
+  EXPECT_EQ(a.object->summary, "test post from b");
+  EXPECT_EQ(a.object->attributed_to, a.actor);
+  EXPECT_EQ(a.object->to, Strings{"https://lotide-4.example/communities/1"});
+  EXPECT_TRUE(a.object->IsPublic());
+  std::vector<std::string> audience = MergedAudience(a);
+  EXPECT_NE(std::find(audience.begin(), audience.end(), "https://lotide-4.example/communities/1"),
+            audience.end());
+}
+
+// lotide: an image post is a Note with a title (name), to a Lemmy community.
+TEST(CorpusDocTest, LotideTitledNoteToALemmyCommunity) {
+  ActivityDoc a = Activity("lotide/activities/create_page_image.json");
+  ASSERT_TRUE(a.object.has_value());
+  EXPECT_EQ(a.object->type, "Note");
+  EXPECT_EQ(a.object->name, "image");
+  EXPECT_EQ(a.object->id, "http://ltthostname.local:3334/apub/posts/46");
+  EXPECT_EQ(a.to, Strings{"http://localhost:8536/c/elsewhere"});
+  EXPECT_EQ(a.object->to, Strings{"http://localhost:8536/c/elsewhere"});
+  EXPECT_TRUE(a.object->IsPublic());
+  ASSERT_EQ(a.object->attachments.size(), 1u);
+  EXPECT_EQ(a.object->attachments[0].type, "Image");
+}
+
+TEST(CorpusDocTest, LotideDeleteWithoutAddressing) {
+  ActivityDoc a = Activity("lotide/activities/delete_note.json");
+  EXPECT_EQ(a.type, "Delete");
+  EXPECT_EQ(a.actor, "https://lotide-1.example/users/3");
+  EXPECT_EQ(a.object_id, "https://lotide-1.example/posts/12");
+  EXPECT_TRUE(a.to.empty());
+  EXPECT_TRUE(a.cc.empty());
+  EXPECT_EQ(Inspect(Read("lotide/activities/delete_note.json")).verdict, V::kUnderstood);
+}
+
+// GNU social: a post into a group is a Create{Page} cc the group (its actor/21 id).
+TEST(CorpusDocTest, GnusocialCreatePageCcTheGroup) {
+  ActivityDoc a = Activity("gnusocial/activities/create_page.json");
+  EXPECT_EQ(a.actor, "https://instance.gnusocial.test/actor/42");
+  EXPECT_EQ(a.to, Strings{kPublic});
+  EXPECT_EQ(a.cc, Strings{"https://instance.gnusocial.test/actor/21"});
+  ASSERT_TRUE(a.object.has_value());
+  EXPECT_EQ(a.object->type, "Page");
+  EXPECT_EQ(a.object->id, "https://instance.gnusocial.test/object/note/1338");
+  EXPECT_EQ(a.object->name, "hello, world.");
+  EXPECT_EQ(a.object->attributed_to, a.actor);
+  EXPECT_EQ(a.object->cc, Strings{"https://instance.gnusocial.test/actor/21"});
+}
+
+// Lemmy: an edit of a post in a community keeps the community in cc and audience.
+TEST(CorpusDocTest, LemmyUpdatePageInACommunity) {
+  ActivityDoc a = Activity("lemmy/activities/update_page.json");
+  EXPECT_EQ(a.type, "Update");
+  EXPECT_EQ(a.actor, "http://lemmy-2.example/u/lemmy_alpha");
+  EXPECT_EQ(a.cc, Strings{"http://lemmy-1.example/c/main"});
+  EXPECT_EQ(a.audience, "https://lemmy-1.example/c/main");
+  ASSERT_TRUE(a.object.has_value());
+  EXPECT_EQ(a.object->type, "Page");
+  EXPECT_EQ(a.object->id, "http://lemmy-2.example/post/1");
+  EXPECT_EQ(a.object->name, "test post 1");
+  EXPECT_EQ(a.object->audience, "https://lemmy-1.example/c/main");
+}
+
 }  // namespace
 }  // namespace federation

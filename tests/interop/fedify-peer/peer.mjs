@@ -32,6 +32,7 @@ import {
   Endpoints,
   Follow,
   getActorTypeName,
+  Group,
   isActor,
   Like,
   Mention,
@@ -244,6 +245,13 @@ federation.setObjectDispatcher(Note, "/users/{identifier}/notes/{id}", async (_c
   return notes.get(values.id)?.note ?? null;
 });
 
+// Her Creates are dereferenceable too: a Group's Announce embeds them, and Fedify (like other
+// servers) refetches an embedded activity from its own origin when it is not the Announce's.
+federation.setObjectDispatcher(Create, "/users/{identifier}/notes/{id}/activity", async (_ctx, values) => {
+  if (values.identifier !== USERNAME) return null;
+  return notes.get(values.id)?.create ?? null;
+});
+
 function acceptedFollows() {
   return [...follows.values()].filter((f) => f.state === "accepted");
 }
@@ -324,7 +332,30 @@ federation
   })
   .on(Update, async (ctx) => mark(ctx, "Update"))
   .on(Delete, async (ctx) => mark(ctx, "Delete"))
-  .on(Announce, async (ctx) => mark(ctx, "Announce"))
+  .on(Announce, async (ctx, announce) => {
+    // What Fedify makes of the announced object: an embedded object on another origin than the
+    // Announce is refetched from its id (Fedify's default, crossOrigin "ignore"), one on the same
+    // origin is taken as embedded. For a Group's Announce{Create{Note}} also the Create's object.
+    let object = null;
+    let inner = null;
+    let error = null;
+    try {
+      object = await announce.getObject(ctx);
+      if (object instanceof Activity) inner = await object.getObject(ctx);
+    } catch (e) {
+      error = String(e?.message ?? e);
+      log(`Announce ${announce.id?.href}: cannot read object: ${error}`);
+    }
+    mark(ctx, "Announce", {
+      processed_object_type: object?.constructor?.name ?? null,
+      processed_object_id: object?.id?.href ?? null,
+      processed_object_actor: object instanceof Activity ? object.actorId?.href ?? null : null,
+      processed_inner_object_type: inner?.constructor?.name ?? null,
+      processed_inner_object_id: inner?.id?.href ?? null,
+      processed_content: (inner ?? object)?.content?.toString() ?? null,
+      processed_error: error,
+    });
+  })
   .on(Like, async (ctx) => mark(ctx, "Like"))
   .on(Activity, async (ctx) => mark(ctx, "Activity"))
   .onError(async (ctx, error) => {
@@ -395,6 +426,13 @@ async function recordInboxPost(request, bodyBuf) {
     object_type: obj?.type ?? null,
     content: obj?.content ?? null,
     in_reply_to: idOf(obj?.inReplyTo),
+    // An embedded activity (a Group's Announce{Create{Note}}): its actor and its object.
+    inner_actor: obj == null ? null : idOf(obj.actor),
+    inner_object_id: obj == null ? null : idOf(obj.object),
+    inner_object_type: typeof obj?.object === "object" && obj.object != null && !Array.isArray(obj.object)
+      ? obj.object.type ?? null
+      : null,
+    inner_content: typeof obj?.object === "object" && obj.object != null ? obj.object.content ?? null : null,
     http_signature_verified: false,
     signature_scheme: signatureScheme(request.headers),
     signature_key_id: null,
@@ -578,8 +616,16 @@ const routes = {
   "POST /control/post": async (body) => {
     const ctx = control();
     if (typeof body.content !== "string") throw new Error("content (string) is required");
-    const toList = body.to ?? [PUBLIC_COLLECTION.href];
-    const ccList = body.cc ?? (body.to == null ? ["followers"] : []);
+    // "group": a post into a community (FEP-1b12): to the Group, cc Public, audience the Group,
+    // delivered to the Group's inbox (which then announces it to its members).
+    let group = null;
+    if (body.group != null) {
+      group = await lookupActor(ctx, body.group, await loaderOptions(ctx, body));
+      if (!(group instanceof Group)) throw new Error(`${body.group} is a ${getActorTypeName(group)}, not a Group`);
+    }
+    const toList = body.to ?? (group != null ? [group.id.href] : [PUBLIC_COLLECTION.href]);
+    const ccList = body.cc ?? (group != null ? [PUBLIC_COLLECTION.href] : body.to == null ? ["followers"] : []);
+    const audienceList = body.audience ?? (group != null ? [group.id.href] : []);
     const norm = (v) => {
       if (PUBLIC_ALIASES.has(v)) return PUBLIC_COLLECTION;
       if (v === "followers") return aliceFollowersUri();
@@ -587,6 +633,7 @@ const routes = {
     };
     const tos = toList.map(norm);
     const ccs = ccList.map(norm);
+    const audiences = audienceList.map(norm);
     // Explicitly addressed actors (not Public, not our followers collection):
     const explicit = new Set();
     for (const u of [...tos, ...ccs]) {
@@ -601,10 +648,12 @@ const routes = {
     }
     const recipients = new Map();
     for (const f of followers.values()) recipients.set(f.id.href, f);
+    if (group != null) recipients.set(group.id.href, group);
     // Addressed URLs that are not actors (e.g. a remote followers collection)
     // stay in to/cc but get no delivery; they are reported in "skipped".
     const skipped = [];
     for (const href of explicit) {
+      if (recipients.has(href)) continue;
       try {
         recipients.set(href, await lookupActor(ctx, href, await loaderOptions(ctx, body)));
       } catch (e) {
@@ -622,6 +671,7 @@ const routes = {
       mediaType: "text/html",
       tos,
       ccs,
+      audiences,
       tags,
       replyTarget: body.in_reply_to == null ? null : new URL(body.in_reply_to),
       url: noteId,
@@ -633,21 +683,30 @@ const routes = {
       object: note,
       tos,
       ccs,
+      audiences,
       published,
     });
     notes.set(id, { note, create });
     const list = [...recipients.values()];
+    let deliveryError = null;
     if (list.length > 0) {
-      await ctx.sendActivity(SENDER, list, create, {
-        immediate: true,
-        preferSharedInbox: body.prefer_shared_inbox ?? true,
-      });
+      try {
+        await ctx.sendActivity(SENDER, list, create, {
+          immediate: true,
+          preferSharedInbox: body.prefer_shared_inbox ?? true,
+        });
+      } catch (e) {
+        // "allow_failure": a refusal is the expected answer (reported, not an error).
+        if (body.allow_failure !== true) throw e;
+        deliveryError = String(e?.message ?? e);
+      }
     }
     return {
       note_id: noteId.href,
       activity_id: create.id.href,
-      delivered_to: list.map((r) => r.id.href),
+      delivered_to: deliveryError == null ? list.map((r) => r.id.href) : [],
       skipped,
+      ...(body.allow_failure === true ? { delivery_error: deliveryError } : {}),
     };
   },
 };

@@ -144,6 +144,7 @@ wait_for 10 "$O1/control/received" "x.some(r=>r.type===\"Create\" && r.id===\"$A
   && ok "peer1 received Create(Note) with http_signature_verified=true" \
   || bad "peer1 Create record: $("${CURL[@]}" "$O1/control/received")"
 [ "$("${CURL[@]}" -H 'accept: application/activity+json' "$NOTE_ID" | js 'x.id')" = "$NOTE_ID" ] && ok "note is dereferenceable" || bad "GET $NOTE_ID"
+[ "$("${CURL[@]}" -H 'accept: application/activity+json' "$ACT_ID" | js "x.type===\"Create\" && (x.object.id ?? x.object)===\"$NOTE_ID\"")" = true ] && ok "its Create is dereferenceable" || bad "GET $ACT_ID"
 
 # ---- 4. peer1 replies, addressed to and mentioning peer2's alice (explicit recipient, not a follower)
 R=$(post "$O1/control/post" "{\"content\":\"<p>reply</p>\",\"to\":[\"$A2\"],\"cc\":[],\"in_reply_to\":\"$NOTE_ID\",\"mention\":\"$A2\"}")
@@ -151,6 +152,14 @@ REPLY_ID=$(echo "$R" | js 'x.note_id ?? ""')
 wait_for 10 "$O2/control/received" "x.some(r=>r.type===\"Create\" && r.object_id===\"$REPLY_ID\" && r.in_reply_to===\"$NOTE_ID\" && r.http_signature_verified===true && r.signature_scheme===\"rfc9421\" && r.status<300)" \
   && ok "peer2 received the direct reply (in_reply_to set, verified)" \
   || bad "reply: $R / $("${CURL[@]}" "$O2/control/received")"
+
+# ---- 4b. audience is sent as given; "group" must name a Group
+R=$(post "$O1/control/post" "{\"content\":\"<p>aud</p>\",\"to\":[\"$A2\"],\"cc\":[],\"audience\":[\"$A2\"]}")
+AUD_ID=$(echo "$R" | js 'x.note_id ?? ""')
+wait_for 10 "$O2/control/received" "x.some(r=>r.type===\"Create\" && r.object_id===\"$AUD_ID\" && r.body.object.audience===\"$A2\" && r.status<300)" \
+  && ok "peer2 received a Note with audience" || bad "audience: $R / $("${CURL[@]}" "$O2/control/received")"
+G=$(post "$O1/control/post" "{\"content\":\"<p>x</p>\",\"group\":\"$A2\"}")
+[ "$(echo "$G" | js '/not a Group/.test(x.error)')" = true ] && ok "group that is a Person is an error" || bad "group: $G"
 
 # ---- 5. an unsigned POST is recorded as unverified and refused by Fedify
 curl -s -o /dev/null --cacert "$TMP/ca.pem" -X POST -H 'content-type: application/activity+json' \
