@@ -178,10 +178,12 @@ int Set(const Global& g, const Args& a, bool title, bool description) {
     actor->manually_approves_followers = c->join != store::JoinPolicy::kOpen;
     c->updated_ms = (*n)->clock().NowMillis();
     CS_RETURN_IF_ERROR(store::PutActor(t, *actor));
-    return store::PutCommunity(t, *c);
+    CS_RETURN_IF_ERROR(store::PutCommunity(t, *c));
+    // Members' servers keep a copy of the community: they get the new one.
+    return federation::Group((*n)->uris(), (*n)->clock()).PublishProfile(t, *c);
   });
   if (!st.ok()) return Fail(st);
-  std::printf("updated %s\n", a.name.c_str());
+  std::printf("updated %s (sent to the members' servers)\n", a.name.c_str());
   return kExitOk;
 }
 

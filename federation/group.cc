@@ -196,35 +196,71 @@ cs::Status Group::Announce(store::Txn& txn, const store::CommunityRecord& group,
                            .object_json = inner_json});
   CS_RETURN_IF_ERROR(store::PutActivity(txn, ann));
   CS_RETURN_IF_ERROR(store::AddToOutbox(txn, group.id, ann.id));
+  // Local members see the post on their home timeline (once: not the author, not those who got
+  // it already as followers of the author); remote members' servers get the Announce.
+  for (const auto& m : store::ListMembers(txn, group.id)) {
+    if (timeline_object.empty() || m.follower == except) continue;
+    auto member = store::GetActor(txn, m.follower);
+    if (!member.ok() || member->deleted || !member->local) continue;
+    if (auto f = store::GetFollow(txn, member->id, except);
+        f.ok() && f->state == store::FollowState::kAccepted)
+      continue;
+    CS_RETURN_IF_ERROR(store::AddToTimeline(txn, member->id, timeline_object, now));
+  }
+  return QueueToMembers(txn, group, ann.id, now);
+}
+
+std::set<std::string> Group::MemberInboxes(const store::Txn& txn,
+                                           const store::CommunityRecord& group) const {
   std::set<std::string> inboxes;
   for (const auto& m : store::ListMembers(txn, group.id)) {
     auto member = store::GetActor(txn, m.follower);
-    if (!member.ok() || member->deleted) continue;
-    if (member->local) {
-      // Local members see the post on their home timeline (once: not the author, not those who
-      // got it already as followers of the author).
-      if (timeline_object.empty() || member->id == except) continue;
-      if (auto f = store::GetFollow(txn, member->id, except);
-          f.ok() && f->state == store::FollowState::kAccepted)
-        continue;
-      CS_RETURN_IF_ERROR(store::AddToTimeline(txn, member->id, timeline_object, now));
-      continue;
-    }
+    if (!member.ok() || member->deleted || member->local) continue;
     if (group.visibility == store::CommunityVisibility::kNetwork &&
         !store::IsTrusted(txn, AuthorityOf(member->id)))
       continue;
     std::string inbox = DeliveryInbox(*member);
     if (!inbox.empty()) inboxes.insert(inbox);
   }
-  for (const auto& inbox : inboxes) {
+  return inboxes;
+}
+
+cs::Status Group::QueueToMembers(store::Txn& txn, const store::CommunityRecord& group,
+                                 const std::string& activity_id, int64_t now) const {
+  for (const auto& inbox : MemberInboxes(txn, group)) {
     store::DeliveryRecord d;
-    d.activity_id = ann.id;
+    d.activity_id = activity_id;
     d.inbox = inbox;
     d.signer = group.id;
     d.due_ms = d.created_ms = now;
     CS_RETURN_IF_ERROR(store::QueueDelivery(txn, d));
   }
   return cs::Status::Ok();
+}
+
+cs::Status Group::PublishProfile(store::Txn& txn, const store::CommunityRecord& group) const {
+  auto actor = store::GetActor(txn, group.id);
+  if (!actor.ok()) return actor.status();
+  const bool is_public = group.visibility == store::CommunityVisibility::kPublic;
+  const int64_t now = clock_.NowMillis();
+  store::ActivityRecord update;
+  update.id = uris_.NewCommunityActivity(group.name);
+  update.type = "Update";
+  update.actor = group.id;
+  update.object_id = group.id;
+  update.visibility = is_public ? store::Visibility::kPublic : store::Visibility::kFollowers;
+  update.published_ms = now;
+  update.json = ActivityJson(
+      {.id = update.id,
+       .type = "Update",
+       .actor = group.id,
+       .to = {is_public ? std::string(kPublic) : actor->followers},
+       .cc = is_public ? std::vector<std::string>{actor->followers} : std::vector<std::string>{},
+       .published_ms = now,
+       .object_json = GroupActorJson(*actor, group)});
+  CS_RETURN_IF_ERROR(store::PutActivity(txn, update));
+  CS_RETURN_IF_ERROR(store::AddToOutbox(txn, group.id, update.id));
+  return QueueToMembers(txn, group, update.id, now);
 }
 
 cs::Status Group::Answer(store::Txn& txn, const store::CommunityRecord& group,

@@ -17,6 +17,7 @@
 // Stateless apart from its references: thread-safe.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,9 @@ class Group {
   cs::Status RemovePost(store::Txn& txn, const store::CommunityRecord& group,
                         const std::string& object_id, const std::string& by) const;
 
+  // Update{Group} with the community's current actor document (title, description, policy),
+  // sent to every member's server, so their copies of the community stay true.
+  cs::Status PublishProfile(store::Txn& txn, const store::CommunityRecord& group) const;
   // Member side: an Announce from the remote Group `sender` (already verified as the sender).
   cs::Status OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers, const ActivityDoc& a,
                         const store::ActorRecord& sender) const;
@@ -93,6 +97,12 @@ class Group {
   cs::Status Announce(store::Txn& txn, const store::CommunityRecord& group,
                       const std::string& inner_json, const std::string& inner_id,
                       const std::string& timeline_object, const std::string& except) const;
+  // The inboxes (shared where offered) of the group's remote members that may receive its
+  // activity (network communities: trusted schools only).
+  std::set<std::string> MemberInboxes(const store::Txn& txn,
+                                      const store::CommunityRecord& group) const;
+  cs::Status QueueToMembers(store::Txn& txn, const store::CommunityRecord& group,
+                            const std::string& activity_id, int64_t now) const;
   cs::Status Answer(store::Txn& txn, const store::CommunityRecord& group,
                     const std::string& follower, const std::string& follow_id, bool accept) const;
   cs::Status AdmitFollower(store::Txn& txn, const store::CommunityRecord& group,

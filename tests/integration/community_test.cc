@@ -156,6 +156,16 @@ TEST(Community, ApprovalJoinPostReplyEditDeleteAcrossThreeNodes) {
   const rapidjson::Value* banned = FindBy(*members, "actor", carol);
   ASSERT_NE(banned, nullptr);
   EXPECT_EQ(Str(*banned, "state"), "banned");
+
+  // The community gets a new title: the member's server (B) learns it from an Update{Group}.
+  RunResult retitle = a.Run({"community", "set", "maths", "--title", "Maths & numeracy"});
+  ASSERT_EQ(retitle.exit_code, 0) << retitle.err;
+  ASSERT_TRUE(WaitFor([&] {
+    auto rec = b.ReadStore(store::Db::kActors, group);
+    if (!rec.ok()) return false;
+    auto actor = store::ActorRecord::Decode(*rec);
+    return actor && actor->name == "Maths & numeracy";
+  })) << "B never learnt the new title";
 }
 
 TEST(Community, NetworkOnlyIsInvisibleToUntrustedAndMembersOnlyRefusesNonMembers) {
