@@ -16,7 +16,15 @@
 //                                            during the HTTP ingest
 //   other_processes_cores_while_timing       what the rest of the (shared) machine used meanwhile
 //
-// Usage: cloudschool_bench [--quick] [--only openssl|http|pipeline|fanout] [--binary PATH]
+//   community_fanout_requests_per_s          one post into a local community with 5,000 remote
+//   community_members_reached_per_s          members on 1,000 hosts (127.10.x.y, shared inboxes):
+//   community_first_delivery_ms              a member's signed Create through Inbox::Handle, the
+//                                            group's check and Announce, 1,000 signed requests by
+//                                            the real DeliveryWorker to the sink; rate to the
+//                                            last 202, time to the first request (median of 3)
+//
+// Usage: cloudschool_bench [--quick] [--only openssl|http|pipeline|fanout|community]
+//                          [--binary PATH]
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -52,11 +60,14 @@
 #include "federation/crypto.h"
 #include "federation/delivery_worker.h"
 #include "federation/documents.h"
+#include "federation/group.h"
 #include "federation/http_signature.h"
+#include "federation/inbox.h"
 #include "federation/json.h"
 #include "node/config.h"
 #include "node/node.h"
 #include "store/clock.h"
+#include "store/community.h"
 #include "store/records.h"
 
 #ifndef CS_BINARY
@@ -623,10 +634,12 @@ double IngestPipeline(const std::vector<RemoteActor>& actors,
 // ---- fan-out ----
 
 // An HTTP/1.1 sink: one epoll thread, one listener per address (all on one port), answers every
-// complete request with 202 and an empty body, keep-alive.
+// complete request with 202 and an empty body, keep-alive. Counts requests per address, and
+// notes when the first request since ResetRound() arrived and when the last 202 went out.
 class Sink {
  public:
-  explicit Sink(const std::vector<std::string>& addresses) {
+  explicit Sink(const std::vector<std::string>& addresses)
+      : per_address_(std::make_unique<std::atomic<uint32_t>[]>(addresses.size())) {
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
     for (int attempt = 0; attempt < 20 && listeners_.empty(); ++attempt) {
       port_ = FreePort();
@@ -642,8 +655,10 @@ class Sink {
           ::close(fd);
           for (int l : listeners_) ::close(l);
           listeners_.clear();
+          listener_index_.clear();
           break;
         }
+        listener_index_[fd] = listeners_.size();
         listeners_.push_back(fd);
         epoll_event ev{};
         ev.events = EPOLLIN;
@@ -665,6 +680,17 @@ class Sink {
   size_t requests() const { return requests_; }
   size_t signed_requests() const { return signed_; }
   size_t connections() const { return accepted_; }
+  // Requests to addresses[i].
+  uint32_t requests_to(size_t i) const { return per_address_[i]; }
+  // Starts a round: forgets the first arrival and the per-address counts.
+  void ResetRound() {
+    first_ns_ = 0;
+    for (size_t i = 0; i < listeners_.size(); ++i) per_address_[i] = 0;
+  }
+  // When the first complete request of the round arrived, and when the latest 202 was written
+  // (steady clock); time_point{} when none yet.
+  Clock::time_point first_request() const { return Clock::time_point(Clock::duration(first_ns_)); }
+  Clock::time_point last_reply() const { return Clock::time_point(Clock::duration(last_ns_)); }
   // CPU seconds the sink's thread has used.
   double CpuSeconds() {
     clockid_t id;
@@ -686,6 +712,7 @@ class Sink {
           for (int c; (c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
             ++accepted_;
             conns_[c];
+            conn_listener_[c] = listener_index_[fd];
             epoll_event ev{};
             ev.events = EPOLLIN;
             ev.data.u64 = static_cast<uint32_t>(c);
@@ -712,6 +739,8 @@ class Sink {
           size_t len = ContentLength(head);
           if (buf.size() < end + 4 + len) break;
           ++requests_;
+          if (first_ns_ == 0) first_ns_ = Clock::now().time_since_epoch().count();
+          ++per_address_[conn_listener_[fd]];
           std::string lower(head);
           for (char& ch : lower)
             ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -721,11 +750,15 @@ class Sink {
           buf.erase(0, end + 4 + len);
           reply += "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
         }
-        if (!reply.empty() && !SendAll(fd, reply)) closed = true;
+        if (!reply.empty()) {
+          if (!SendAll(fd, reply)) closed = true;
+          last_ns_ = Clock::now().time_since_epoch().count();
+        }
         if (closed) {
           ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
           ::close(fd);
           conns_.erase(fd);
+          conn_listener_.erase(fd);
         }
       }
     }
@@ -734,7 +767,10 @@ class Sink {
   int epoll_ = -1;
   uint16_t port_ = 0;
   std::vector<int> listeners_;
-  std::unordered_map<int, std::string> conns_;  // the loop thread's only
+  std::unordered_map<int, std::string> conns_;                      // the loop thread's only
+  std::unordered_map<int, size_t> listener_index_, conn_listener_;  // fd -> address index
+  std::unique_ptr<std::atomic<uint32_t>[]> per_address_;
+  std::atomic<Clock::rep> first_ns_{0}, last_ns_{0};
   std::atomic<bool> stop_{false};
   std::atomic<size_t> requests_{0}, signed_{0}, accepted_{0};
   std::thread thread_;
@@ -833,12 +869,193 @@ std::vector<FanoutRound> Fanout(int followers, int rounds) {
   return out;
 }
 
+// ---- community fan-out ----
+
+struct CommunityRound {
+  double per_s = 0;          // signed requests / (post -> last 202 written by the sink)
+  double members_per_s = 0;  // members reached / the same time
+  double first_ms = 0;       // post -> first request at the sink
+  double accepted_ms = 0;    // post -> the inbox's 202 (checked, stored, announce queued)
+  double recorded_s = 0;     // post -> every outcome recorded by the worker
+  double cpu_us = 0;         // the node's CPU per request (the sink's excluded)
+};
+
+// One local community (a Group, open, public) with `hosts` × `per_host` remote members; member k
+// of host h is http://127.10.X.Y:PORT/users/mk with the shared inbox http://127.10.X.Y:PORT/inbox.
+// Each round, one member POSTs a signed Create(Note) addressed to the group to the node's shared
+// inbox (federation::Inbox::Handle, as `serve` does for POST /inbox): the signature is verified,
+// the group checks the member and stores the note, and announces it, one delivery per shared
+// inbox; then the real DeliveryWorker sends the group's signed Announce to the sink.
+std::vector<CommunityRound> CommunityFanout(int hosts, int per_host, int rounds) {
+  const int members = hosts * per_host;
+  std::vector<std::string> addresses;
+  for (int i = 0; i < hosts; ++i)
+    addresses.push_back("127.10." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1));
+  Sink sink(addresses);
+  TempDir tmp;
+  std::string data = tmp.str() + "/node";
+  node::Config config;
+  config.domain = "school.bench.test";
+  config.scheme = "http";
+  config.allow_addresses = {"127.0.0.0/8"};
+  const cs::Clock& clock = cs::SystemClock::Instance();
+  Must(node::InitNode(data, config, clock), "init");
+  federation::Uris uris(config.Origin());
+  Progress("community: a group with %d members on %d hosts (%d each)", members, hosts, per_host);
+  auto group_key = Must(federation::PrivateKey::GenerateRsa(2048), "generate the group's key");
+  // The members' key material: one pair (each member has its own key id and record).
+  auto member_key = std::make_shared<const federation::PrivateKey>(
+      Must(federation::PrivateKey::GenerateRsa(2048), "generate a member key"));
+  std::string group_id;
+  auto member_id = [&](int host, int k) {
+    return "http://" + addresses[host] + ":" + std::to_string(sink.port()) + "/users/m" +
+           std::to_string(k);
+  };
+  {
+    auto store = Must(store::Store::Open(data), "open");
+    federation::Group group(uris, clock);
+    int64_t now = clock.NowMillis();
+    std::string member_pem = member_key->PublicKeyPem();
+    Must(store->Update([&](store::Txn& txn) -> cs::Status {
+      auto c = group.Create(txn,
+                            {.name = "science",
+                             .title = "Science teachers",
+                             .description = "Peer review, practicals, assessment."},
+                            group_key.ToPem(), group_key.PublicKeyPem());
+      if (!c.ok()) return c.status();
+      group_id = c->id;
+      for (int h = 0; h < hosts; ++h) {
+        std::string origin = "http://" + addresses[h] + ":" + std::to_string(sink.port());
+        for (int k = 0; k < per_host; ++k) {
+          store::ActorRecord a;
+          a.id = member_id(h, k);
+          a.type = "Person";
+          a.preferred_username = "m" + std::to_string(k);
+          a.inbox = a.id + "/inbox";
+          a.followers = a.id + "/followers";
+          a.shared_inbox = origin + "/inbox";
+          a.key_id = a.id + "#main-key";
+          a.public_key_pem = member_pem;
+          a.fetched_at_ms = now;
+          CS_RETURN_IF_ERROR(store::PutActor(txn, a));
+          CS_RETURN_IF_ERROR(store::PutKey(
+              txn, {.key_id = a.key_id, .owner = a.id, .pem = member_pem, .fetched_at_ms = now}));
+          // A membership is an accepted Follow of the group (what Group::OnFollow records).
+          CS_RETURN_IF_ERROR(store::PutFollow(txn, {.follower = a.id,
+                                                    .followee = group_id,
+                                                    .activity_id = a.id + "#join",
+                                                    .state = store::FollowState::kAccepted,
+                                                    .created_ms = now}));
+        }
+      }
+      return cs::Status::Ok();
+    }),
+         "seed the community");
+  }
+  auto n = Must(node::Node::Open(data, clock), "open node");
+  {
+    auto txn = Must(n->store().BeginRead(), "read");
+    size_t listed = store::ListMembers(txn, group_id).size();
+    if (listed != static_cast<size_t>(members)) Die("community: members not seeded");
+  }
+  // What `serve` runs: the default options.
+  federation::DeliveryWorker worker(n->store(), n->client(), clock, federation::DeliveryOptions{});
+  worker.Start();
+  std::vector<CommunityRound> out;
+  for (int round = 0; round < rounds; ++round) {
+    // The author: a member on a different host each round. Signed before timing, as the
+    // member's server would have done.
+    const int author_host = round * 7 % hosts;
+    const std::string author = member_id(author_host, 0);
+    const std::string note = author + "/notes/bench-" + std::to_string(round);
+    std::string content = "<p>Round " + std::to_string(round) +
+                          " of the community benchmark: our year 9 peer review of lab reports, "
+                          "with the rubric. What worked for you?</p>";
+    std::string to = "[\"" + std::string(kPublic) + "\"]";
+    std::string cc = "[" + federation::JsonString(group_id) + "]";
+    federation::HttpRequest req;
+    req.method = "POST";
+    req.scheme = "http";
+    req.authority = config.domain;
+    req.target = "/inbox";
+    req.headers.Set("content-type", "application/activity+json");
+    req.headers.Set("user-agent", "cloudschool-bench");
+    req.body =
+        "{\"@context\":\"https://www.w3.org/ns/activitystreams\",\"id\":" +
+        federation::JsonString(note + "/activity") +
+        ",\"type\":\"Create\",\"actor\":" + federation::JsonString(author) + ",\"to\":" + to +
+        ",\"cc\":" + cc + ",\"audience\":" + federation::JsonString(group_id) +
+        ",\"object\":{\"id\":" + federation::JsonString(note) +
+        ",\"type\":\"Page\",\"name\":\"Peer review of lab reports\",\"attributedTo\":" +
+        federation::JsonString(author) + ",\"to\":" + to + ",\"cc\":" + cc +
+        ",\"audience\":" + federation::JsonString(group_id) +
+        ",\"published\":\"2026-01-01T00:00:00Z\",\"content\":" + federation::JsonString(content) +
+        "}}";
+    Must(federation::SignCavage(req, author + "#main-key", *member_key,
+                                cs::SystemClock::Instance().NowSeconds()),
+         "sign the member's Create");
+
+    uint64_t before = worker.stats().sent;
+    size_t sink_before = sink.requests(), signed_before = sink.signed_requests();
+    sink.ResetRound();
+    auto start = Clock::now();
+    double cpu0 = SelfCpuSeconds(), sink0 = sink.CpuSeconds(), busy0 = MachineBusySeconds();
+    federation::HttpResponse r = n->inbox().Handle(req, "");
+    auto accepted_at = Clock::now();
+    if (r.status != 202)
+      Die("community: the inbox answered " + std::to_string(r.status) + " " + r.body);
+    worker.Wake();  // what `serve` does after an inbox 202
+    while (worker.stats().sent - before < static_cast<uint64_t>(hosts)) {
+      if (Seconds(start, Clock::now()) > 60) Die("community fan-out did not finish in 60 s");
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    auto recorded_at = Clock::now();
+    double recorded = Seconds(start, recorded_at);
+    double sink_cpu = sink.CpuSeconds() - sink0;
+    double self_cpu = SelfCpuSeconds() - cpu0;
+    double others = (MachineBusySeconds() - busy0 - self_cpu) / recorded;
+    NoteOthers(others, recorded);
+    // Exactly one signed request per host, nothing else.
+    size_t got = sink.requests() - sink_before, got_signed = sink.signed_requests() - signed_before;
+    for (int h = 0; h < hosts; ++h)
+      if (sink.requests_to(h) != 1)
+        Die("community: host " + addresses[h] + " got " + std::to_string(sink.requests_to(h)) +
+            " requests in round " + std::to_string(round));
+    if (got != static_cast<size_t>(hosts) || got_signed != got)
+      Die("community: the sink saw " + std::to_string(got) + " requests (" +
+          std::to_string(got_signed) + " signed), not " + std::to_string(hosts));
+    double last = Seconds(start, sink.last_reply());
+    CommunityRound c{.per_s = hosts / last,
+                     .members_per_s = members / last,
+                     .first_ms = Seconds(start, sink.first_request()) * 1000,
+                     .accepted_ms = Seconds(start, accepted_at) * 1000,
+                     .recorded_s = recorded,
+                     .cpu_us = (self_cpu - sink_cpu) / hosts * 1e6};
+    out.push_back(c);
+    auto st = worker.stats();
+    Progress(
+        "community: round %d: inbox 202 after %.1f ms, first request at the sink after %.1f ms, "
+        "last 202 after %.3f s (%.0f requests/s, %.0f members/s), all outcomes recorded after "
+        "%.3f s; node CPU %.0f us per request (sink %.0f us), other processes %.2f cores; "
+        "totals: delivered %lu, retried %lu, failed %lu; sink: %zu requests on %zu connections",
+        round, c.accepted_ms, c.first_ms, last, c.per_s, c.members_per_s, recorded, c.cpu_us,
+        sink_cpu / hosts * 1e6, others, static_cast<unsigned long>(st.delivered),
+        static_cast<unsigned long>(st.retried), static_cast<unsigned long>(st.failed),
+        sink.requests(), sink.connections());
+  }
+  worker.Stop();
+  auto st = worker.stats();
+  if (st.delivered != static_cast<uint64_t>(hosts) * rounds)
+    Die("community: not every delivery succeeded");
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string binary = CS_BINARY;
   bool quick = false;
-  std::string only;  // one section (for profiling): openssl, http, pipeline, fanout
+  std::string only;  // one section (for profiling): openssl, http, pipeline, fanout, community
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--quick")
@@ -894,6 +1111,22 @@ int main(int argc, char** argv) {
               [](const FanoutRound& a, const FanoutRound& b) { return a.per_s < b.per_s; });
     Emit("fanout_deliveries_per_s", rounds[1].per_s, "deliveries/s");
     Emit("fanout_cpu_us_per_delivery", rounds[1].cpu_us, "us");
+  }
+
+  if (run("community")) {
+    // Three posts, each announced to 5,000 members on 1,000 hosts; each figure's median.
+    std::vector<CommunityRound> rounds = CommunityFanout(1000, 5, 3);
+    auto median = [&](double CommunityRound::*field) {
+      std::vector<double> v;
+      for (const auto& r : rounds) v.push_back(r.*field);
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    Emit("community_fanout_requests_per_s", median(&CommunityRound::per_s), "requests/s");
+    Emit("community_members_reached_per_s", median(&CommunityRound::members_per_s), "members/s");
+    Emit("community_first_delivery_ms", median(&CommunityRound::first_ms), "ms");
+    Emit("community_post_accepted_ms", median(&CommunityRound::accepted_ms), "ms");
+    Emit("community_cpu_us_per_request", median(&CommunityRound::cpu_us), "us");
   }
 
   if (g_timed_s > 0) Emit("other_processes_cores_while_timing", g_other_cpu_s / g_timed_s, "cores");

@@ -274,45 +274,66 @@ void DeliveryWorker::Release(std::vector<Attempt>& attempts) {
   for (const Attempt& a : attempts) claimed_.erase(a.old_key);
 }
 
-// Signs (in parallel: RSA signing is the main CPU cost of a fan-out) and sends. A host stops
-// counting as waited on as soon as its answer arrives, not when the whole batch is done.
+// Signs (in parallel: RSA signing is the main CPU cost of a fan-out) and sends. A large list is
+// signed by background threads while the calling thread already sends what is signed, in list
+// order: the first request leaves after one signature, not after the whole batch, and signing
+// overlaps the network. A host stops counting as waited on as soon as its answer arrives, not
+// when the whole batch is done.
 void DeliveryWorker::SignAndSend(const std::vector<Attempt*>& list) {
-  auto sign_range = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      Attempt& a = *list[i];
-      auto key = SignerKey(a.record.signer);
-      if (!key) {
-        a.skip = true, a.skip_reason = "no key for " + a.record.signer;
-        continue;
-      }
+  // 0: not signed yet, 1: signed (request published), 2: dropped (skip set).
+  std::vector<std::atomic<int>> state(list.size());
+  std::vector<HttpRequest> requests(list.size());
+  auto sign_one = [&](size_t i) {
+    Attempt& a = *list[i];
+    auto key = SignerKey(a.record.signer);
+    cs::Status st = cs::Status::Ok();
+    if (!key) {
+      st = cs::Status::NotFound("no key for " + a.record.signer);
+    } else {
       std::string key_id = a.record.signer + "#main-key";
-      cs::Status st = a.scheme == store::SignatureSchemeChoice::kRfc9421
-                          ? SignRfc9421(a.request, key_id, *key, clock_.NowSeconds())
-                          : SignCavage(a.request, key_id, *key, clock_.NowSeconds());
-      if (!st.ok()) a.skip = true, a.skip_reason = st.message();
+      st = a.scheme == store::SignatureSchemeChoice::kRfc9421
+               ? SignRfc9421(a.request, key_id, *key, clock_.NowSeconds())
+               : SignCavage(a.request, key_id, *key, clock_.NowSeconds());
+    }
+    if (!st.ok()) {
+      a.skip = true, a.skip_reason = st.message();
+      state[i].store(2, std::memory_order_release);
+      return;
+    }
+    requests[i] = a.request;
+    state[i].store(1, std::memory_order_release);
+  };
+  const int threads =
+      std::max(1, std::min<int>(options_.signing_threads, static_cast<int>(list.size() / 64)));
+  // Below 64 deliveries: sign here, then send (no threads to start for a reply or two).
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  if (list.size() < 64) {
+    for (size_t i = 0; i < list.size(); ++i) sign_one(i);
+  } else {
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&] {
+        for (size_t i; (i = next.fetch_add(1)) < list.size();) sign_one(i);
+      });
+  }
+  // Waited on until answered (again, for the second knock).
+  for (Attempt* a : list) SetWaiting(*a, true);
+  auto ready = [&](size_t i) {
+    switch (state[i].load(std::memory_order_acquire)) {
+      case 1:
+        return HttpClient::Readiness::kSend;
+      case 2:
+        return HttpClient::Readiness::kDrop;
+      default:
+        return HttpClient::Readiness::kWait;
     }
   };
-  int threads =
-      std::max(1, std::min<int>(options_.signing_threads, static_cast<int>(list.size() / 64)));
-  std::vector<std::thread> pool;
-  size_t per = (list.size() + threads - 1) / threads;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(sign_range, std::min(list.size(), t * per),
-                      std::min(list.size(), (t + 1) * per));
-  sign_range(0, std::min(list.size(), per));
-  for (auto& th : pool) th.join();
-  std::vector<HttpRequest> requests;
-  std::vector<Attempt*> sent;
-  for (Attempt* a : list) {
-    SetWaiting(*a, !a->skip);
-    if (a->skip) continue;
-    requests.push_back(a->request);
-    sent.push_back(a);
-  }
   auto results = client_.ExecuteMany(
       requests, options_.max_parallel, options_.per_host,
-      [&](size_t i, const cs::Result<HttpResponse>&) { SetWaiting(*sent[i], false); });
-  for (size_t i = 0; i < sent.size(); ++i) sent[i]->result = std::move(results[i]);
+      [&](size_t i, const cs::Result<HttpResponse>&) { SetWaiting(*list[i], false); }, ready);
+  for (auto& th : pool) th.join();
+  for (size_t i = 0; i < list.size(); ++i)
+    if (!list[i]->skip) list[i]->result = std::move(results[i]);
 }
 
 // Writes the outcome of one sent attempt: the delivery leaves the queue (done or failed) or goes

@@ -525,7 +525,7 @@ cs::Result<HttpResponse> HttpClient::Execute(const HttpRequest& request) const {
 
 std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
     const std::vector<HttpRequest>& requests, int max_parallel, int per_host,
-    const DoneCallback& on_done) const {
+    const DoneCallback& on_done, const ReadyCallback& ready) const {
   HttpClientState* st = state_.get();
   const size_t n = requests.size();
   std::vector<std::optional<cs::Result<HttpResponse>>> results(n);
@@ -535,27 +535,40 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
   };
   std::vector<std::unique_ptr<Transfer>> transfers(n);
   std::deque<size_t> queue;
-  for (size_t i = 0; i < n; ++i) {
+  auto admit = [&](size_t i) {
     if (!st->init_status.ok()) {
       done(i, st->init_status);
-      continue;
+      return;
     }
     const HttpRequest& r = requests[i];
     cs::Result<Url> url = ParseUrl(r.Url());
     if (!url.ok()) {
       done(i, url.status());
-      continue;
+      return;
     }
     std::string host = r.headers.Has("host") ? r.headers.Get("host") : r.authority;
     cs::Result<std::unique_ptr<Transfer>> t =
         Prepare(*st, *url, r.method, r.headers, host, r.body, st->options.total_timeout_ms);
     if (!t.ok()) {
       done(i, t.status());
-      continue;
+      return;
     }
     transfers[i] = std::move(t).value();
     queue.push_back(i);
-  }
+  };
+  // Requests [0, admitted) have been queued (or answered); the rest wait for `ready`.
+  size_t admitted = 0;
+  auto admit_ready = [&] {
+    for (; admitted < n; ++admitted) {
+      Readiness r = ready ? ready(admitted) : Readiness::kSend;
+      if (r == Readiness::kWait) break;
+      if (r == Readiness::kDrop)
+        done(admitted, cs::Status::Internal("not sent"));
+      else
+        admit(admitted);
+    }
+  };
+  admit_ready();
 
   MultiLease lease(st);
   CURLM* m = lease.get();
@@ -595,12 +608,12 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
   };
 
   start_more();
-  while (in_flight > 0) {
+  while (in_flight > 0 || admitted < n) {
     int running = 0;
-    if (curl_multi_perform(m, &running) != CURLM_OK) break;
+    if (in_flight > 0 && curl_multi_perform(m, &running) != CURLM_OK) break;
     bool finished_any = false;
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(m, &left)) {
+    while (CURLMsg* msg = in_flight > 0 ? curl_multi_info_read(m, &left) : nullptr) {
       if (msg->msg != CURLMSG_DONE) continue;
       auto found = index_of.find(msg->easy_handle);
       if (found == index_of.end()) continue;
@@ -617,8 +630,14 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
       done(i, std::move(result));
       finished_any = true;
     }
-    if (finished_any) start_more();
-    if (in_flight > 0 && curl_multi_poll(m, nullptr, 0, kPollMs, nullptr) != CURLM_OK) break;
+    const size_t before = admitted;
+    admit_ready();
+    if (finished_any || admitted != before) start_more();
+    // Waiting for the caller to finish requests: look again soon.
+    const int wait_ms = admitted < n ? 1 : kPollMs;
+    if ((in_flight > 0 || admitted < n) &&
+        (m == nullptr || curl_multi_poll(m, nullptr, 0, wait_ms, nullptr) != CURLM_OK))
+      break;
   }
   // Only reached with work left if the multi handle itself failed.
   for (auto& [easy, i] : index_of) {
@@ -626,6 +645,7 @@ std::vector<cs::Result<HttpResponse>> HttpClient::ExecuteMany(
     done(i, cs::Status::Internal("curl multi failed"));
   }
   for (size_t i : queue) done(i, cs::Status::Internal("curl multi failed"));
+  for (; admitted < n; ++admitted) done(admitted, cs::Status::Internal("curl multi failed"));
 
   std::vector<cs::Result<HttpResponse>> out;
   out.reserve(n);

@@ -78,9 +78,18 @@ class HttpClient {
   // `on_done`, when given, is called on the calling thread as soon as each request's result is
   // known (with its index), so a caller can act on quick answers while a slow host is pending.
   using DoneCallback = std::function<void(size_t index, const cs::Result<HttpResponse>& result)>;
+  // `ready`, when given, lets the caller finish the requests (sign them) while the first ones
+  // are already on the wire: request i is read and queued only once ready(i) says kSend (kDrop:
+  // not sent, its result is kInternal "not sent"), in index order, so a request that is not ready
+  // holds back those after it. ready is called on the calling thread; while it answers kWait the
+  // call looks again every millisecond. The caller must publish request i (with release order)
+  // before ready(i) can say kSend.
+  enum class Readiness { kWait, kSend, kDrop };
+  using ReadyCallback = std::function<Readiness(size_t index)>;
   std::vector<cs::Result<HttpResponse>> ExecuteMany(const std::vector<HttpRequest>& requests,
                                                     int max_parallel = 64, int per_host = 4,
-                                                    const DoneCallback& on_done = {}) const;
+                                                    const DoneCallback& on_done = {},
+                                                    const ReadyCallback& ready = {}) const;
 
   const HttpClientOptions& options() const;
 

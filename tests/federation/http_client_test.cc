@@ -507,6 +507,60 @@ TEST(HttpClientTest, ExecuteManyStillTriesTheSiblingsOfASlowAnswer) {
   EXPECT_EQ(slow.connections(), 2);
 }
 
+// A caller that finishes (signs) its requests while the first ones are on the wire: request i is
+// read only once ready(i) says so, a dropped one is not sent, and answers do not wait for the
+// last request to be ready.
+TEST(HttpClientTest, ExecuteManySendsRequestsAsTheyBecomeReady) {
+  Server server([](const Recorded& r) { return Respond(202, r.Header("x-n")); });
+  HttpClient client(DevOptions());
+  const size_t n = 6;
+  std::vector<HttpRequest> requests(n);
+  std::vector<std::atomic<int>> state(n);  // 0 wait, 1 send, 2 drop
+  std::atomic<int> answered{0};
+  std::atomic<int> answered_before_last_ready{-1};
+  std::thread producer([&] {
+    for (size_t i = 0; i < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(i == n - 1 ? 200 : 20));
+      if (i == n - 1) answered_before_last_ready = answered.load();
+      if (i == 3) {
+        state[i].store(2, std::memory_order_release);
+        continue;
+      }
+      requests[i] = Get(server.authority(), "/inbox");
+      requests[i].headers.Set("x-n", std::to_string(i));
+      state[i].store(1, std::memory_order_release);
+    }
+  });
+  auto results = client.ExecuteMany(
+      requests, 64, 4, [&](size_t, const cs::Result<HttpResponse>&) { ++answered; },
+      [&](size_t i) {
+        switch (state[i].load(std::memory_order_acquire)) {
+          case 1:
+            return HttpClient::Readiness::kSend;
+          case 2:
+            return HttpClient::Readiness::kDrop;
+          default:
+            return HttpClient::Readiness::kWait;
+        }
+      });
+  producer.join();
+  ASSERT_EQ(results.size(), n);
+  for (size_t i = 0; i < n; ++i) {
+    SCOPED_TRACE(i);
+    if (i == 3) {
+      ASSERT_FALSE(results[i].ok());
+      EXPECT_EQ(results[i].status().message(), "not sent");
+      continue;
+    }
+    ASSERT_TRUE(results[i].ok()) << results[i].status().ToString();
+    EXPECT_EQ(results[i]->body, std::to_string(i));
+  }
+  EXPECT_EQ(server.requests().size(), n - 1);
+  EXPECT_EQ(answered.load(), static_cast<int>(n));
+  // Requests 0-4 (one of them dropped) were answered while the last was not yet ready.
+  EXPECT_EQ(answered_before_last_ready.load(), static_cast<int>(n - 1));
+}
+
 TEST(HttpClientTest, ExecuteManyHonoursParallelAndPerHostCaps) {
   std::atomic<int> now{0}, peak{0};
   Server server([&](const Recorded&) {
