@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/codec.h"
+#include "store/record_access.h"
 
 namespace store {
 namespace {
@@ -11,22 +12,9 @@ constexpr uint64_t kVersion = 1;
 
 template <class T, class F>
 std::optional<T> DecodeWith(std::string_view bytes, F&& fields) {
-  T rec;
-  Decoder d(bytes);
-  uint64_t version = 0;
-  d.U64(version);
-  if (version == 0 || version > kVersion) return std::nullopt;
-  fields(d, rec);
-  if (!d.ok()) return std::nullopt;
-  return rec;
+  return detail::DecodeVersioned<T>(bytes, kVersion, std::forward<F>(fields));
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 }  // namespace
 
@@ -242,11 +230,11 @@ std::vector<std::string> ListCommunityPosts(const Txn& txn, std::string_view gro
 }
 
 cs::Status PutTrusted(Txn& txn, std::string_view domain) {
-  return txn.Put(Db::kPolicy, JoinKey("trust", Lower(domain)), "");
+  return txn.Put(Db::kPolicy, JoinKey("trust", detail::LowerAscii(domain)), "");
 }
 
 cs::Status DeleteTrusted(Txn& txn, std::string_view domain) {
-  return txn.Delete(Db::kPolicy, JoinKey("trust", Lower(domain)));
+  return txn.Delete(Db::kPolicy, JoinKey("trust", detail::LowerAscii(domain)));
 }
 
 std::vector<std::string> ListTrusted(const Txn& txn) {
@@ -260,7 +248,7 @@ std::vector<std::string> ListTrusted(const Txn& txn) {
 }
 
 bool IsTrusted(const Txn& txn, std::string_view authority) {
-  std::string a = Lower(authority);
+  std::string a = detail::LowerAscii(authority);
   if (a.empty()) return false;
   if (txn.Contains(Db::kPolicy, JoinKey("trust", a))) return true;
   auto colon = a.rfind(':');

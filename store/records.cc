@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/codec.h"
+#include "store/record_access.h"
 
 namespace store {
 namespace {
@@ -11,31 +12,12 @@ constexpr uint64_t kRecordVersion = 1;
 
 template <class T, class F>
 std::optional<T> DecodeWith(std::string_view bytes, F&& fields) {
-  T rec;
-  Decoder d(bytes);
-  uint64_t version = 0;
-  d.U64(version);
-  if (version == 0 || version > kRecordVersion) return std::nullopt;
-  fields(d, rec);
-  if (!d.ok()) return std::nullopt;
-  return rec;
+  return detail::DecodeVersioned<T>(bytes, kRecordVersion, std::forward<F>(fields));
 }
 
-template <class T>
-cs::Result<T> GetDecoded(const Txn& txn, Db db, std::string_view key) {
-  auto bytes = txn.Get(db, key);
-  if (!bytes.ok()) return bytes.status();
-  auto rec = T::Decode(*bytes);
-  if (!rec) return cs::Status::Corruption(std::string("undecodable record in ") + DbName(db));
-  return std::move(*rec);
-}
+using detail::GetDecoded;
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+using detail::LowerAscii;
 
 }  // namespace
 

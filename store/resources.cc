@@ -1,6 +1,7 @@
 #include "store/resources.h"
 
 #include "store/codec.h"
+#include "store/record_access.h"
 
 namespace store {
 namespace {
@@ -10,23 +11,10 @@ constexpr uint64_t kMaxFilesPerVersion = 1000;  // a sanity bound for decoding
 
 template <class T, class F>
 std::optional<T> DecodeWith(std::string_view bytes, F&& fields) {
-  T rec;
-  Decoder d(bytes);
-  uint64_t version = 0;
-  d.U64(version);
-  if (version == 0 || version > kRecordVersion) return std::nullopt;
-  if (!fields(d, rec) || !d.ok()) return std::nullopt;
-  return rec;
+  return detail::DecodeVersioned<T>(bytes, kRecordVersion, std::forward<F>(fields));
 }
 
-template <class T>
-cs::Result<T> GetDecoded(const Txn& txn, Db db, std::string_view key) {
-  auto bytes = txn.Get(db, key);
-  if (!bytes.ok()) return bytes.status();
-  auto rec = T::Decode(*bytes);
-  if (!rec) return cs::Status::Corruption(std::string("undecodable record in ") + DbName(db));
-  return std::move(*rec);
-}
+using detail::GetDecoded;
 
 std::string VersionKey(std::string_view id, uint64_t version) {
   return JoinKey(id, EncodeBe64(version));
