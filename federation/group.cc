@@ -10,6 +10,7 @@
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
 #include "federation/outbox.h"
+#include "federation/resource.h"
 #include "federation/url.h"
 
 namespace federation {
@@ -529,17 +530,24 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
         in.object->attributed_to == in.actor) {
       auto author = store::GetActor(txn, in.actor);
       if (!author.ok()) return QueueGroupJob(txn, "group_fetch", object_id, group.id, now);
-      if (in.type == "Update") {
-        if (auto existing = store::GetObject(txn, object_id);
-            existing.ok() && existing->attributed_to == in.actor && !existing->deleted()) {
-          existing->content_html = SanitizeHtml(in.object->content_html);
-          existing->name = in.object->name;
-          existing->summary = in.object->summary;
-          existing->updated_ms = now;
-          return store::PutObject(txn, *existing);
-        }
+      auto existing = store::GetObject(txn, object_id);
+      if (in.type == "Update" && existing.ok() && existing->attributed_to == in.actor &&
+          !existing->deleted()) {
+        existing->content_html = SanitizeHtml(in.object->content_html);
+        existing->name = in.object->name;
+        existing->summary = in.object->summary;
+        existing->updated_ms = now;
+        CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
+      } else {
+        CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *in.object, *author, group.id, now));
       }
-      return StoreInGroup(txn, handlers, *in.object, *author, group.id, now);
+      // A shared resource from the group's own school: its metadata and this version too.
+      if (auto doc = ParseJson(a.source_json); doc.ok()) {
+        const rapidjson::Value* inner = Member(*doc, "object");
+        const rapidjson::Value* object = inner ? Member(*inner, "object") : nullptr;
+        if (object) CS_RETURN_IF_ERROR(StoreFetchedResource(txn, *object, in.actor, now));
+      }
+      return cs::Status::Ok();
     }
     return QueueGroupJob(txn, "group_fetch", object_id, group.id, now);
   }
@@ -577,8 +585,10 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
       if (act->object && SameOrigin(inner, act->id) && act->object->attributed_to == act->actor) {
         auto author = actors.GetActor(act->actor);
         if (!author.ok()) return author.status();
-        return db.Update([&](store::Txn& txn) {
-          return StoreInGroup(txn, handlers, *act->object, *author, group_id, now);
+        return db.Update([&](store::Txn& txn) -> cs::Status {
+          CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *act->object, *author, group_id, now));
+          const rapidjson::Value* embedded = Member(*fetched->json, "object");
+          return embedded ? StoreFetchedResource(txn, *embedded, author->id, now) : cs::Status::Ok();
         });
       }
       store::JobRecord next = job;
@@ -616,7 +626,8 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
       existing->updated_ms = updated > 0 ? updated * 1000 : now;
       CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
     }
-    return StoreInGroup(txn, handlers, *object, *author, group_id, now);
+    CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *object, *author, group_id, now));
+    return StoreFetchedResource(txn, *fetched->json, author->id, now);  // a shared resource too
   });
 }
 

@@ -1071,4 +1071,12 @@ cs::Status StoreRemoteResource(store::Txn& txn, const ActivityDoc& a, int64_t no
   return StoreResourceDoc(txn, *res, a.id, now_ms);
 }
 
+cs::Status StoreFetchedResource(store::Txn& txn, const rapidjson::Value& object,
+                                const std::string& author, int64_t now_ms) {
+  if (!object.IsObject() || !LooksLikeResource(object)) return cs::Status::Ok();
+  auto res = ParseResource(object, now_ms);
+  if (!res.ok() || res->attributed_to != author) return cs::Status::Ok();  // a plain post then
+  return StoreResourceDoc(txn, *res, "", now_ms);
+}
+
 }  // namespace federation

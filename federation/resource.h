@@ -168,5 +168,10 @@ cs::Status StoreResourceDoc(store::Txn& txn, const ResourceDoc& doc, const std::
 // The inbox hook: when `a` (a verified Create or Update from its author) carries a resource,
 // stores it. Ok (and nothing) for everything else.
 cs::Status StoreRemoteResource(store::Txn& txn, const ActivityDoc& a, int64_t now_ms);
+// The same for a resource document that reached us without its author's own activity: fetched
+// from its origin, or embedded in a group's Announce from the group's own origin (the caller
+// checked which). Ok and nothing when `object` is not a resource or not by `author`.
+cs::Status StoreFetchedResource(store::Txn& txn, const rapidjson::Value& object,
+                                const std::string& author, int64_t now_ms);
 
 }  // namespace federation
