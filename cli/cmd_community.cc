@@ -215,7 +215,7 @@ int Moderator(const Global& g, const Args& a, bool add) {
 }
 
 int Members(const Global& g, const Args& a, bool requests_only) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   auto txn = (*store)->BeginRead();
   if (!txn.ok()) return Fail(txn.status());
@@ -388,7 +388,7 @@ int Leave(const Global& g, const Args& a) {
 }
 
 int Trust(const Global& g, const std::string& action, const std::string& domain) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   if (action == "list") {
     std::vector<std::string> all;

@@ -84,7 +84,7 @@ int CmdBackup(const Global& g, const std::string& dir) {
   if (std::filesystem::exists(dir + "/cloudschool.toml", ec) ||
       std::filesystem::exists(dir + "/db", ec))
     return Fail(dir + " already holds a node; choose a new directory", kExitRefused);
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::filesystem::create_directories(dir, ec);
   if (ec) return Fail("cannot create " + dir + ": " + ec.message());
@@ -108,7 +108,7 @@ int CmdBackup(const Global& g, const std::string& dir) {
 }
 
 int CmdDomain(const Global& g, const std::string& action, const std::string& domain) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   if (action == "list") {
     std::vector<std::string> blocked;
@@ -149,7 +149,7 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
 }
 
 int CmdDeliveries(const Global& g) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<std::pair<std::string, store::DeliveryRecord>> all;
   (void)(*store)->View([&](store::Txn& t) {

@@ -50,7 +50,7 @@ int CmdUserAdd(const Global& g, const std::string& name, const std::string& disp
 }
 
 int CmdUserList(const Global& g) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<store::ActorRecord> users;
   (void)(*store)->View([&](store::Txn& t) {
@@ -174,7 +174,7 @@ int CmdUnfollow(const Global& g, const std::string& as, const std::string& targe
 }
 
 int CmdFollowList(const Global& g, const std::string& as, bool followers) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<store::FollowRecord> list;
   cs::Status st = (*store)->View([&](store::Txn& t) -> cs::Status {
@@ -206,7 +206,7 @@ int CmdFollowList(const Global& g, const std::string& as, bool followers) {
 }
 
 int CmdTimeline(const Global& g, const std::string& as, int limit) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<store::ObjectRecord> items;
   std::vector<DiscussionInfo> infos;  // likes, boosts, replies of each item

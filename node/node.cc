@@ -109,7 +109,9 @@ cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const 
   std::vector<federation::Cidr> allowed;
   for (const auto& c : n->config_.allow_addresses) {
     auto cidr = federation::ParseCidr(c);
-    if (!cidr.ok()) return cs::Status::InvalidInput("cloudschool.toml allow_addresses: " + cidr.status().message());
+    if (!cidr.ok())
+      return cs::Status::Corruption(data_dir + "/cloudschool.toml: 'allow_addresses' must be CIDRs: " +
+                                    cidr.status().message());
     allowed.push_back(*cidr);
   }
   federation::HttpClientOptions copts{.guard = federation::AddressGuard(allowed)};

@@ -2,11 +2,13 @@
 // errors, --json documents, refusals that change nothing. Runs the real binary in a temp dir.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -105,6 +107,38 @@ TEST_F(Cli, CommandsWithoutANodeSayHowToMakeOne) {
   EXPECT_NE(r.err.find("cloudschool init"), std::string::npos) << r.err;
   EXPECT_EQ(Lines(r.err), 1u);
   EXPECT_FALSE(std::filesystem::exists(data_ + "/db")) << "a failed command created a node";
+}
+
+TEST_F(Cli, ABrokenConfigFailsEveryCommandNamingTheFileAndKey) {
+  Init();
+  const std::string path = data_ + "/cloudschool.toml";
+  const std::string good = testutil::ReadFile(path);
+  struct Case {
+    std::string extra, expect;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"max_file_bytes = \"lots\"", "'max_file_bytes' must be an integer, got string"},
+           {"max_fle_bytes = 5", "unknown key 'max_fle_bytes'"},
+           {"[[[", path + ":"},
+           {"allow_addresses = \"10.0.0.0/8\"", "'allow_addresses' must be an array of strings"},
+           {"signature_window_seconds = 1.5", "'signature_window_seconds' must be an integer"}}) {
+    std::string config;  // `good` without the line of the key the case sets
+    std::istringstream lines(good);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind(c.extra.substr(0, c.extra.find(' ')) + " ", 0) != 0) config += line + "\n";
+    std::ofstream(path) << config << c.extra << "\n";
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"user", "list"}, {"timeline", "--as", "ann"},
+             {"post", "--as", "ann", "hi"}, {"domain", "list"}, {"deliveries"}}) {
+      CliRun r = Do(args);
+      EXPECT_EQ(r.exit_code, 1) << c.extra << " / " << args[0] << ": " << r.err;
+      EXPECT_EQ(Lines(r.err), 1u) << r.err;
+      EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.extra << ": " << r.err;
+    }
+  }
+  std::ofstream(path) << good;
+  EXPECT_EQ(Do({"user", "list"}).exit_code, 0);
 }
 
 TEST_F(Cli, InitCreatesTheNodeAndRefusesToOverwriteIt) {
