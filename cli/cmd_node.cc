@@ -1,5 +1,6 @@
 // Commands that manage the node itself: init, serve, backup, domain policy, deliveries.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -86,12 +87,21 @@ int CmdBackup(const Global& g, const std::string& dir) {
     return Fail(dir + " already holds a node; choose a new directory", kExitRefused);
   auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
+  // The copy holds every private key: like the live node, nothing in it for group or others.
+  // Everything is created 0700/0600 (umask) and chmod-ed after, whatever made it.
+  ::umask(077);
+  const bool existed = std::filesystem::exists(dir, ec);
   std::filesystem::create_directories(dir, ec);
   if (ec) return Fail("cannot create " + dir + ": " + ec.message());
+  if (!existed) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) return Fail("cannot restrict " + dir + ": " + ec.message());
   // LMDB's own copy (a consistent snapshot in one read transaction), then the config.
   cs::Status st = (*store)->CopyTo(dir + "/db");
   if (!st.ok()) return Fail(st);
   std::filesystem::copy_file(g.data_dir + "/cloudschool.toml", dir + "/cloudschool.toml", ec);
+  if (!ec)
+    std::filesystem::permissions(dir + "/cloudschool.toml",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   if (ec) return Fail("cannot copy the config: " + ec.message());
   // The files of shared resources (content-addressed, written before their records commit, so
   // every file the snapshot names is already there); not media/tmp, the writers' unfinished files.

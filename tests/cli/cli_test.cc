@@ -225,6 +225,16 @@ TEST_F(Cli, BackupRefusesAnExistingDirectoryAndCopiesTheNode) {
   CliRun b = Do({"backup", copy});
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_TRUE(std::filesystem::exists(copy + "/cloudschool.toml"));
+  // The copy holds every private key: nothing in it for group or others, whatever the umask.
+  auto mode = [](const std::string& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  };
+  EXPECT_EQ(mode(copy), 0700u);
+  EXPECT_EQ(mode(copy + "/db"), 0700u);
+  EXPECT_EQ(mode(copy + "/db/data.mdb"), 0600u);
+  EXPECT_EQ(mode(copy + "/cloudschool.toml"), 0600u);
   CliRun again = Do({"backup", copy});
   EXPECT_EQ(again.exit_code, 3) << again.err;
   CliRun users = Cloudschool({"--data", copy, "user", "list", "--json"}, scratch_.str());
