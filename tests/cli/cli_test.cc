@@ -84,11 +84,31 @@ TEST_F(Cli, HelpListsTheCommandsAndExitsZero) {
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
 }
 
+TEST_F(Cli, UnknownCommandsHelpAndVersion) {
+  CliRun foo = Cloudschool({"foo"}, scratch_.str());
+  EXPECT_EQ(foo.exit_code, 2);
+  EXPECT_EQ(foo.err, "cloudschool: unknown command 'foo' (see 'cloudschool --help')\n");
+  CliRun foo_data = Do({"foo", "--json"});
+  EXPECT_EQ(foo_data.exit_code, 2);
+  EXPECT_NE(foo_data.err.find("unknown command 'foo'"), std::string::npos) << foo_data.err;
+
+  CliRun help = Cloudschool({"help"}, scratch_.str());
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("timeline"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out, Cloudschool({"--help"}, scratch_.str()).out);
+
+  CliRun version = Cloudschool({"--version"}, scratch_.str());
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_EQ(version.out.rfind("cloudschool ", 0), 0u) << version.out;
+  EXPECT_EQ(version.out, std::string("cloudschool ") + CLOUDSCHOOL_VERSION + "\n");
+}
+
 TEST_F(Cli, UsageErrorsExitTwoWithOneLine) {
   Init();
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"post", "hello"},  // --as missing
            {"post", "--as", "ann", "--visibility", "secret", "hi"},
+           {"post", "--as", "ann", "--title", "T", "no community"},
            {"timeline", "--as", "ann", "--limit", "0"},
            {"init", "--domain", "not a host"},
            {"init", "--domain", "school.example/path"},
