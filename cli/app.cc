@@ -54,14 +54,14 @@ int RunCli(int argc, char** argv) {
   json_flag(user_list);
   user_list->callback([&] { rc = CmdUserList(g); });
   auto* user_delete = user->add_subcommand("delete", "delete a teacher (a Delete goes to every server that knows it)");
-  user_delete->add_option("NAME", name)->required();
+  user_delete->add_option("NAME", name, "user name of the teacher")->required();
   user_delete->callback([&] { rc = CmdUserDelete(g, name); });
 
   // post / edit / delete
   std::string as, reply_to, visibility = "public", summary, text, url, community, title;
   auto* post = app.add_subcommand("post", "post a Note (Markdown)");
-  post->add_option("--as", as, "local teacher")->required();
-  post->add_option("--reply-to", reply_to, "URL of the post this replies to");
+  post->add_option("--as", as, "local teacher acting")->required();
+  post->add_option("--reply-to", reply_to, "id of the post this replies to");
   post->add_option("--visibility", visibility, "public or followers")->check(CLI::IsMember({"public", "followers"}));
   post->add_option("--summary", summary, "content warning");
   post->add_option("--community", community, "post into this community (handle or URL)");
@@ -125,7 +125,7 @@ int RunCli(int argc, char** argv) {
   dom->require_subcommand(1);
   for (const char* action : {"block", "unblock"}) {
     auto* c = dom->add_subcommand(action, std::string(action) + " a server");
-    c->add_option("DOMAIN", domain_arg)->required();
+    c->add_option("DOMAIN", domain_arg, "HOST of the server (subdomains included)")->required();
     std::string act = action;
     c->callback([&, act] { rc = CmdDomain(g, act, domain_arg); });
   }
@@ -142,7 +142,7 @@ int RunCli(int argc, char** argv) {
   auto* activity = app.add_subcommand("activity", "work with ActivityStreams documents");
   activity->require_subcommand(1);
   auto* inspect = activity->add_subcommand("inspect", "how the node understands documents (needs no node)");
-  inspect->add_option("FILE", files)->required();
+  inspect->add_option("FILE", files, "JSON file(s) of ActivityStreams documents")->required();
   json_flag(inspect);
   inspect->callback([&] { rc = CmdInspect(g, files); });
 
