@@ -127,6 +127,7 @@ int CmdEdit(const Global& g, const std::string& as, const std::string& url, cons
   if (!mentions.ok()) return Fail(mentions.status());
   cs::Status st = (*n)->store().Update(
       [&](store::Txn& t) { return (*n)->outbox().Edit(t, as, url, text, *mentions); });
+  if (st.Is(cs::Status::Code::kGone)) return Fail(st.message(), kExitRefused);  // a deleted post
   if (!st.ok()) return Fail(st);
   std::printf("updated %s\n", url.c_str());
   return kExitOk;
@@ -136,6 +137,7 @@ int CmdDelete(const Global& g, const std::string& as, const std::string& url) {
   auto n = OpenNode(g);
   if (!n.ok()) return Fail(n.status());
   cs::Status st = (*n)->store().Update([&](store::Txn& t) { return (*n)->outbox().DeleteObject(t, as, url); });
+  if (st.Is(cs::Status::Code::kGone)) return Fail(st.message(), kExitRefused);  // already deleted
   if (!st.ok()) return Fail(st);
   std::printf("deleted %s\n", url.c_str());
   return kExitOk;

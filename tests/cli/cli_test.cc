@@ -161,6 +161,38 @@ TEST_F(Cli, ABrokenConfigFailsEveryCommandNamingTheFileAndKey) {
   EXPECT_EQ(Do({"user", "list"}).exit_code, 0);
 }
 
+TEST_F(Cli, RefusalsExitThreeAndListenAcceptsLocalhost) {
+  Init();
+  CliRun post = Do({"post", "--as", "ann", "hello"});
+  ASSERT_EQ(post.exit_code, 0) << post.err;
+  const std::string id = post.out.substr(0, post.out.find('\n'));
+  CliRun note = Do({"lookup", id});
+  EXPECT_EQ(note.exit_code, 3) << note.err;
+  EXPECT_EQ(note.err, "cloudschool: " + id + " is a Note, not an actor\n");
+  ASSERT_EQ(Do({"delete", "--as", "ann", id}).exit_code, 0);
+  CliRun again = Do({"delete", "--as", "ann", id});
+  EXPECT_EQ(again.exit_code, 3) << again.err;
+  EXPECT_NE(again.err.find("already deleted"), std::string::npos) << again.err;
+
+  CliRun bad = Do({"serve", "--listen", "school:8080"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(bad.err,
+            "cloudschool: --listen wants ADDR:PORT with a numeric address (or localhost), got "
+            "'school:8080'\n");
+  EXPECT_EQ(Do({"serve", "--listen", "127.0.0.1:http"}).exit_code, 2);
+}
+
+TEST_F(Cli, NoNodeSaysHowToMakeOneWhateverTheCommand) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"user", "list"}, {"timeline", "--as", "ann"}, {"post", "--as", "ann", "x"},
+           {"domain", "list"}, {"backup", dir_.str() + "/b"}}) {
+    CliRun r = Do(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("run 'cloudschool init --domain HOST' first"), std::string::npos)
+        << args[0] << ": " << r.err;
+  }
+}
+
 TEST_F(Cli, InitCreatesTheNodeAndRefusesToOverwriteIt) {
   Init();
   EXPECT_TRUE(std::filesystem::exists(data_ + "/cloudschool.toml"));
