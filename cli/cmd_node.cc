@@ -15,6 +15,26 @@
 
 namespace cli {
 
+namespace {
+
+// True when `cidr` spans public addresses and non-public ones (0.0.0.0/0, ::/0, 2000::/3, ...):
+// allowing it switches the outbound address protection off for far more than a school network.
+bool SpansPublicAndPrivate(const federation::Cidr& cidr) {
+  const federation::AddressGuard strict;
+  bool public_seen = false, private_seen = false;
+  for (const char* probe :
+       {"8.8.8.8", "1.1.1.1", "9.9.9.9", "203.0.114.1", "10.0.0.1", "127.0.0.1", "169.254.169.254",
+        "172.16.0.1", "192.168.0.1", "100.64.0.1", "2001:4860:4860::8888", "2606:4700:4700::1111",
+        "2a00:1450::1", "::1", "fc00::1", "fe80::1", "2001:db8::1", "::ffff:10.0.0.1"}) {
+    auto ip = federation::ParseIpAddress(probe);
+    if (!ip.ok() || !cidr.Contains(*ip)) continue;
+    (strict.IsAllowed(*ip) ? public_seen : private_seen) = true;
+  }
+  return public_seen && private_seen;
+}
+
+}  // namespace
+
 int CmdInit(const Global& g, const std::string& domain, bool http, const std::string& allow,
             const std::string& ca_file) {
   node::Config config;
@@ -30,8 +50,15 @@ int CmdInit(const Global& g, const std::string& domain, bool http, const std::st
     auto end = allow.find(',', start);
     std::string part =
         allow.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!part.empty() && !federation::ParseCidr(part).ok())
+    auto cidr = federation::ParseCidr(part);
+    if (!part.empty() && !cidr.ok())
       return Fail("--allow-addresses wants CIDR[,CIDR...], got '" + part + "'", kExitUsage);
+    if (!part.empty() && SpansPublicAndPrivate(*cidr))
+      std::fprintf(stderr,
+                   "cloudschool: warning: --allow-addresses %s covers public and private addresses "
+                   "alike: outbound requests may reach loopback and internal networks (the "
+                   "address protection is off); list only the private ranges you need\n",
+                   part.c_str());
     if (!part.empty()) config.allow_addresses.push_back(part);
     if (end == std::string::npos) break;
     start = end + 1;

@@ -193,6 +193,25 @@ TEST_F(Cli, NoNodeSaysHowToMakeOneWhateverTheCommand) {
   }
 }
 
+TEST_F(Cli, InitWarnsWhenAllowAddressesSwitchesTheProtectionOff) {
+  int i = 0;
+  for (const char* all : {"0.0.0.0/0", "::/0", "10.0.0.0/8,0.0.0.0/1", "2000::/3"}) {
+    CliRun r = Cloudschool({"--data", data_ + std::to_string(i++), "init", "--domain",
+                            "school.example", "--allow-addresses", all},
+                           scratch_.str());
+    EXPECT_EQ(r.exit_code, 0) << all << ": " << r.err;
+    EXPECT_EQ(Lines(r.err), 1u) << all << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("cloudschool: warning: --allow-addresses ", 0), 0u) << all << ": " << r.err;
+  }
+  for (const char* fine : {"10.0.0.0/8,127.0.0.0/8", "fd00::/8", "192.168.1.5"}) {
+    CliRun r = Cloudschool({"--data", data_ + std::to_string(i++), "init", "--domain",
+                            "school.example", "--allow-addresses", fine},
+                           scratch_.str());
+    EXPECT_EQ(r.exit_code, 0) << fine << ": " << r.err;
+    EXPECT_EQ(r.err, "") << fine;
+  }
+}
+
 TEST_F(Cli, InitCreatesTheNodeAndRefusesToOverwriteIt) {
   Init();
   EXPECT_TRUE(std::filesystem::exists(data_ + "/cloudschool.toml"));
