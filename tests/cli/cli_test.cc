@@ -212,6 +212,23 @@ TEST_F(Cli, InitWarnsWhenAllowAddressesSwitchesTheProtectionOff) {
   }
 }
 
+TEST_F(Cli, TextOutputShowsHandlesAndIndentsEveryLine) {
+  Init();
+  ASSERT_EQ(Do({"user", "add", "bob"}).exit_code, 0);
+  CliRun lookup = Do({"lookup", "@bob@school.example:8443"});
+  ASSERT_EQ(lookup.exit_code, 0) << lookup.err;
+  EXPECT_NE(lookup.out.find("  handle: @bob@school.example:8443\n"), std::string::npos) << lookup.out;
+  ASSERT_EQ(Do({"post", "--as", "ann", "first paragraph\n\nsecond paragraph"}).exit_code, 0);
+  CliRun tl = Do({"timeline", "--as", "ann"});
+  ASSERT_EQ(tl.exit_code, 0) << tl.err;
+  EXPECT_NE(tl.out.find("  @ann@school.example:8443\n"), std::string::npos) << tl.out;
+  std::istringstream lines(tl.out);
+  std::string line;
+  std::getline(lines, line);  // TIME  AUTHOR
+  while (std::getline(lines, line) && !line.empty())
+    EXPECT_EQ(line.rfind("  ", 0), 0u) << "not indented: '" << line << "' in\n" << tl.out;
+}
+
 TEST_F(Cli, InitCreatesTheNodeAndRefusesToOverwriteIt) {
   Init();
   EXPECT_TRUE(std::filesystem::exists(data_ + "/cloudschool.toml"));
