@@ -92,11 +92,15 @@ int RunCli(int argc, char** argv) {
   std::string target;
   auto* follow = app.add_subcommand("follow", "follow a teacher here or on another server");
   follow->add_option("--as", as, "local teacher acting")->required();
-  follow->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")->required();
+  follow
+      ->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")
+      ->required();
   follow->callback([&] { rc = CmdFollow(g, as, target); });
   auto* unfollow = app.add_subcommand("unfollow", "stop following");
   unfollow->add_option("--as", as, "local teacher acting")->required();
-  unfollow->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")->required();
+  unfollow
+      ->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")
+      ->required();
   unfollow->callback([&] { rc = CmdUnfollow(g, as, target); });
   auto* followers = app.add_subcommand("followers", "who follows a teacher, with state");
   followers->add_option("--as", as, "local teacher")->required();
@@ -110,12 +114,15 @@ int RunCli(int argc, char** argv) {
   int limit = 20;
   auto* timeline = app.add_subcommand("timeline", "a teacher's home timeline, newest first");
   timeline->add_option("--as", as, "local teacher whose timeline")->required();
-  timeline->add_option("--limit", limit, "how many items (1-1000, default 20)")->check(CLI::Range(1, 1000));
+  timeline->add_option("--limit", limit, "how many items (1-1000, default 20)")
+      ->check(CLI::Range(1, 1000));
   json_flag(timeline);
   timeline->callback([&] { rc = CmdTimeline(g, as, limit); });
 
   auto* lookup = app.add_subcommand("lookup", "resolve a handle or URL (WebFinger, fetch)");
-  lookup->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")->required();
+  lookup
+      ->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")
+      ->required();
   json_flag(lookup);
   lookup->callback([&] { rc = CmdLookup(g, target); });
 

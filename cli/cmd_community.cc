@@ -502,8 +502,10 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   auto* set = com->add_subcommand("set", "change title, description, join policy, visibility");
   set->add_option("NAME", a->name, "name of the community")->required();
   auto* title = set->add_option("--title", a->title, "title shown to others");
-  auto* description = set->add_option("--description", a->description, "what it is about (plain text)");
-  set->add_option("--join", a->join, "open, approval or invite")->check(CLI::IsMember({"open", "approval", "invite"}));
+  auto* description =
+      set->add_option("--description", a->description, "what it is about (plain text)");
+  set->add_option("--join", a->join, "open, approval or invite")
+      ->check(CLI::IsMember({"open", "approval", "invite"}));
   set->add_option("--visibility", a->visibility, "public, network or members")
       ->check(CLI::IsMember({"public", "network", "members"}));
   as_flag(set);
@@ -557,7 +559,8 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
     auto* c = app.add_subcommand(join ? "join" : "leave",
                                  join ? "join a community here or elsewhere" : "leave a community");
     c->add_option("--as", a->as, "local teacher acting")->required();
-    c->add_option("COMMUNITY", a->target, "name here, @name@host, name@host or a Group URL")->required();
+    c->add_option("COMMUNITY", a->target, "name here, @name@host, name@host or a Group URL")
+        ->required();
     c->callback([&g, &rc, a, join] { rc = join ? Join(g, *a) : Leave(g, *a); });
   }
 

@@ -127,8 +127,9 @@ int CmdBackup(const Global& g, const std::string& dir) {
   if (!st.ok()) return Fail(st);
   std::filesystem::copy_file(g.data_dir + "/cloudschool.toml", dir + "/cloudschool.toml", ec);
   if (!ec)
-    std::filesystem::permissions(dir + "/cloudschool.toml",
-                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+    std::filesystem::permissions(
+        dir + "/cloudschool.toml",
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   if (ec) return Fail("cannot copy the config: " + ec.message());
   // The files of shared resources (content-addressed, written before their records commit, so
   // every file the snapshot names is already there); not media/tmp, the writers' unfinished files.

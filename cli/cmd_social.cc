@@ -301,7 +301,8 @@ int CmdLookup(const Global& g, const std::string& target) {
     std::printf("%s (%s)\n  id: %s\n  handle: %s\n  inbox: %s\n  shared inbox: %s\n  key: %s\n",
                 name.c_str(), actor->type.c_str(), actor->id.c_str(), HandleOf(*actor).c_str(),
                 actor->inbox.c_str(),
-                actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(), actor->key_id.c_str());
+                actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(),
+                actor->key_id.c_str());
   }
   return kExitOk;
 }

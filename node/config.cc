@@ -24,8 +24,10 @@ class Reader {
   void String(std::string_view key, std::string& out) {
     const toml::node* n = Get(key);
     if (!n) return;
-    if (auto s = n->value_exact<std::string>()) out = *s;
-    else Wrong(key, "a string", *n);
+    if (auto s = n->value_exact<std::string>())
+      out = *s;
+    else
+      Wrong(key, "a string", *n);
   }
   template <typename Int>
   void Integer(std::string_view key, Int& out) {
@@ -60,8 +62,8 @@ class Reader {
   }
   void Error(const std::string& message, int line = 0) {
     if (!status_.ok()) return;  // the first error is the one reported
-    status_ = cs::Status::Corruption(path_ + (line > 0 ? ":" + std::to_string(line) : "") +
-                                     ": " + message);
+    status_ = cs::Status::Corruption(path_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " +
+                                     message);
   }
 
  private:

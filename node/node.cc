@@ -111,8 +111,9 @@ cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const 
   for (const auto& c : n->config_.allow_addresses) {
     auto cidr = federation::ParseCidr(c);
     if (!cidr.ok())
-      return cs::Status::Corruption(data_dir + "/cloudschool.toml: 'allow_addresses' must be CIDRs: " +
-                                    cidr.status().message());
+      return cs::Status::Corruption(
+          data_dir +
+          "/cloudschool.toml: 'allow_addresses' must be CIDRs: " + cidr.status().message());
     allowed.push_back(*cidr);
   }
   federation::HttpClientOptions copts{.guard = federation::AddressGuard(allowed)};
@@ -197,8 +198,8 @@ cs::Status Node::Serve(const ServeOptions& options) {
   const std::string setting =
       options.listen.empty() ? "'listen' in " + data_dir_ + "/cloudschool.toml" : "--listen";
   auto bad_listen = [&] {
-    return cs::Status::InvalidInput(setting + " wants ADDR:PORT with a numeric address (or localhost), got '" +
-                                    listen + "'");
+    return cs::Status::InvalidInput(
+        setting + " wants ADDR:PORT with a numeric address (or localhost), got '" + listen + "'");
   };
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return bad_listen();

@@ -230,7 +230,8 @@ cs::Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, StoreOpti
     std::filesystem::create_directories(path, ec);
     if (ec) return cs::Status::IOError("cannot create " + path + ": " + ec.message());
   } else if (!std::filesystem::exists(path + "/data.mdb", ec)) {
-    return cs::Status::NotFound("no node in " + dir + " (run 'cloudschool init --domain HOST' first)");
+    return cs::Status::NotFound("no node in " + dir +
+                                " (run 'cloudschool init --domain HOST' first)");
   }
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;

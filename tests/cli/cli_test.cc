@@ -147,9 +147,11 @@ TEST_F(Cli, ABrokenConfigFailsEveryCommandNamingTheFileAndKey) {
     for (std::string line; std::getline(lines, line);)
       if (line.rfind(c.extra.substr(0, c.extra.find(' ')) + " ", 0) != 0) config += line + "\n";
     std::ofstream(path) << config << c.extra << "\n";
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"user", "list"}, {"timeline", "--as", "ann"},
-             {"post", "--as", "ann", "hi"}, {"domain", "list"}, {"deliveries"}}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"user", "list"},
+                                                                  {"timeline", "--as", "ann"},
+                                                                  {"post", "--as", "ann", "hi"},
+                                                                  {"domain", "list"},
+                                                                  {"deliveries"}}) {
       CliRun r = Do(args);
       EXPECT_EQ(r.exit_code, 1) << c.extra << " / " << args[0] << ": " << r.err;
       EXPECT_EQ(Lines(r.err), 1u) << r.err;
@@ -183,9 +185,11 @@ TEST_F(Cli, RefusalsExitThreeAndListenAcceptsLocalhost) {
 }
 
 TEST_F(Cli, NoNodeSaysHowToMakeOneWhateverTheCommand) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"user", "list"}, {"timeline", "--as", "ann"}, {"post", "--as", "ann", "x"},
-           {"domain", "list"}, {"backup", dir_.str() + "/b"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"user", "list"},
+                                                                {"timeline", "--as", "ann"},
+                                                                {"post", "--as", "ann", "x"},
+                                                                {"domain", "list"},
+                                                                {"backup", dir_.str() + "/b"}}) {
     CliRun r = Do(args);
     EXPECT_EQ(r.exit_code, 1) << args[0];
     EXPECT_NE(r.err.find("run 'cloudschool init --domain HOST' first"), std::string::npos)
@@ -201,7 +205,8 @@ TEST_F(Cli, InitWarnsWhenAllowAddressesSwitchesTheProtectionOff) {
                            scratch_.str());
     EXPECT_EQ(r.exit_code, 0) << all << ": " << r.err;
     EXPECT_EQ(Lines(r.err), 1u) << all << ": " << r.err;
-    EXPECT_EQ(r.err.rfind("cloudschool: warning: --allow-addresses ", 0), 0u) << all << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("cloudschool: warning: --allow-addresses ", 0), 0u)
+        << all << ": " << r.err;
   }
   for (const char* fine : {"10.0.0.0/8,127.0.0.0/8", "fd00::/8", "192.168.1.5"}) {
     CliRun r = Cloudschool({"--data", data_ + std::to_string(i++), "init", "--domain",
@@ -217,7 +222,8 @@ TEST_F(Cli, TextOutputShowsHandlesAndIndentsEveryLine) {
   ASSERT_EQ(Do({"user", "add", "bob"}).exit_code, 0);
   CliRun lookup = Do({"lookup", "@bob@school.example:8443"});
   ASSERT_EQ(lookup.exit_code, 0) << lookup.err;
-  EXPECT_NE(lookup.out.find("  handle: @bob@school.example:8443\n"), std::string::npos) << lookup.out;
+  EXPECT_NE(lookup.out.find("  handle: @bob@school.example:8443\n"), std::string::npos)
+      << lookup.out;
   ASSERT_EQ(Do({"post", "--as", "ann", "first paragraph\n\nsecond paragraph"}).exit_code, 0);
   CliRun tl = Do({"timeline", "--as", "ann"});
   ASSERT_EQ(tl.exit_code, 0) << tl.err;
