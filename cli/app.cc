@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "cli/commands.h"
@@ -11,12 +12,15 @@
 namespace cli {
 
 int RunCli(int argc, char** argv) {
-  CLI::App app{"Cloudschool: a school's node for teachers' professional learning communities"};
+  CLI::App app{"Cloudschool: a school's node for teachers' professional learning communities",
+               "cloudschool"};
   app.require_subcommand(1);
   Global g;
   const char* env = std::getenv("CLOUDSCHOOL_DATA");
   g.data_dir = env && *env ? env : "./var/cloudschool";
   app.add_option("--data", g.data_dir, "data directory (default $CLOUDSCHOOL_DATA, else ./var/cloudschool)");
+  bool version = false;  // answered before parsing (below); here for --help
+  app.add_flag("--version", version, "print the version and exit");
   int rc = kExitOk;
   auto json_flag = [&](CLI::App* c) { c->add_flag("--json", g.json, "print one JSON document"); };
 
@@ -50,14 +54,14 @@ int RunCli(int argc, char** argv) {
   json_flag(user_list);
   user_list->callback([&] { rc = CmdUserList(g); });
   auto* user_delete = user->add_subcommand("delete", "delete a teacher (a Delete goes to every server that knows it)");
-  user_delete->add_option("NAME", name)->required();
+  user_delete->add_option("NAME", name, "user name of the teacher")->required();
   user_delete->callback([&] { rc = CmdUserDelete(g, name); });
 
   // post / edit / delete
   std::string as, reply_to, visibility = "public", summary, text, url, community, title;
   auto* post = app.add_subcommand("post", "post a Note (Markdown)");
-  post->add_option("--as", as, "local teacher")->required();
-  post->add_option("--reply-to", reply_to, "URL of the post this replies to");
+  post->add_option("--as", as, "local teacher acting")->required();
+  post->add_option("--reply-to", reply_to, "id of the post this replies to");
   post->add_option("--visibility", visibility, "public or followers")->check(CLI::IsMember({"public", "followers"}));
   post->add_option("--summary", summary, "content warning");
   post->add_option("--community", community, "post into this community (handle or URL)");
@@ -66,48 +70,59 @@ int RunCli(int argc, char** argv) {
   post->add_flag("--sensitive", sensitive, "mark as sensitive (also implied by --summary)");
   post->add_option("TEXT", text, "Markdown text")->required();
   post->callback([&] {
+    if (community.empty() && !title.empty()) {
+      rc = Fail("--title needs --community (only community posts have titles)", kExitUsage);
+      return;
+    }
     rc = community.empty() ? CmdPost(g, as, reply_to, visibility, summary, sensitive, text)
                            : CmdCommunityPost(g, as, community, title, reply_to, summary, text);
   });
   AddCommunityCommands(app, g, rc);
   auto* edit = app.add_subcommand("edit", "edit a post (Update)");
-  edit->add_option("--as", as)->required();
-  edit->add_option("URL", url)->required();
-  edit->add_option("TEXT", text)->required();
+  edit->add_option("--as", as, "local teacher acting (the author)")->required();
+  edit->add_option("URL", url, "id of the post")->required();
+  edit->add_option("TEXT", text, "new Markdown text")->required();
   edit->callback([&] { rc = CmdEdit(g, as, url, text); });
   auto* del = app.add_subcommand("delete", "delete a post (Delete, Tombstone)");
-  del->add_option("--as", as)->required();
-  del->add_option("URL", url)->required();
+  del->add_option("--as", as, "local teacher acting (the author)")->required();
+  del->add_option("URL", url, "id of the post")->required();
   del->callback([&] { rc = CmdDelete(g, as, url); });
 
   // follow
   std::string target;
   auto* follow = app.add_subcommand("follow", "follow a teacher here or on another server");
-  follow->add_option("--as", as)->required();
-  follow->add_option("HANDLE_OR_URL", target)->required();
+  follow->add_option("--as", as, "local teacher acting")->required();
+  follow
+      ->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")
+      ->required();
   follow->callback([&] { rc = CmdFollow(g, as, target); });
   auto* unfollow = app.add_subcommand("unfollow", "stop following");
-  unfollow->add_option("--as", as)->required();
-  unfollow->add_option("HANDLE_OR_URL", target)->required();
+  unfollow->add_option("--as", as, "local teacher acting")->required();
+  unfollow
+      ->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")
+      ->required();
   unfollow->callback([&] { rc = CmdUnfollow(g, as, target); });
   auto* followers = app.add_subcommand("followers", "who follows a teacher, with state");
-  followers->add_option("--as", as)->required();
+  followers->add_option("--as", as, "local teacher")->required();
   json_flag(followers);
   followers->callback([&] { rc = CmdFollowList(g, as, true); });
   auto* following = app.add_subcommand("following", "whom a teacher follows, with state");
-  following->add_option("--as", as)->required();
+  following->add_option("--as", as, "local teacher")->required();
   json_flag(following);
   following->callback([&] { rc = CmdFollowList(g, as, false); });
 
   int limit = 20;
   auto* timeline = app.add_subcommand("timeline", "a teacher's home timeline, newest first");
-  timeline->add_option("--as", as)->required();
-  timeline->add_option("--limit", limit, "how many items")->check(CLI::Range(1, 1000));
+  timeline->add_option("--as", as, "local teacher whose timeline")->required();
+  timeline->add_option("--limit", limit, "how many items (1-1000, default 20)")
+      ->check(CLI::Range(1, 1000));
   json_flag(timeline);
   timeline->callback([&] { rc = CmdTimeline(g, as, limit); });
 
   auto* lookup = app.add_subcommand("lookup", "resolve a handle or URL (WebFinger, fetch)");
-  lookup->add_option("HANDLE_OR_URL", target)->required();
+  lookup
+      ->add_option("HANDLE_OR_URL", target, "@user@host, user@host, acct:user@host or an actor URL")
+      ->required();
   json_flag(lookup);
   lookup->callback([&] { rc = CmdLookup(g, target); });
 
@@ -117,7 +132,7 @@ int RunCli(int argc, char** argv) {
   dom->require_subcommand(1);
   for (const char* action : {"block", "unblock"}) {
     auto* c = dom->add_subcommand(action, std::string(action) + " a server");
-    c->add_option("DOMAIN", domain_arg)->required();
+    c->add_option("DOMAIN", domain_arg, "HOST of the server (subdomains included)")->required();
     std::string act = action;
     c->callback([&, act] { rc = CmdDomain(g, act, domain_arg); });
   }
@@ -134,7 +149,7 @@ int RunCli(int argc, char** argv) {
   auto* activity = app.add_subcommand("activity", "work with ActivityStreams documents");
   activity->require_subcommand(1);
   auto* inspect = activity->add_subcommand("inspect", "how the node understands documents (needs no node)");
-  inspect->add_option("FILE", files)->required();
+  inspect->add_option("FILE", files, "JSON file(s) of ActivityStreams documents")->required();
   json_flag(inspect);
   inspect->callback([&] { rc = CmdInspect(g, files); });
 
@@ -144,6 +159,31 @@ int RunCli(int argc, char** argv) {
   auto* deliveries = app.add_subcommand("deliveries", "queued and failed deliveries");
   json_flag(deliveries);
   deliveries->callback([&] { rc = CmdDeliveries(g); });
+
+  // Before CLI11 (which would only say "A subcommand is required"): `help`, `--version` and an
+  // unknown command, judged by the first word that is not a global option.
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--data") {
+      ++i;
+      continue;
+    }
+    if (arg == "--version") {
+      std::printf("cloudschool %s\n", CLOUDSCHOOL_VERSION);
+      return kExitOk;
+    }
+    if (arg.empty() || arg[0] == '-') continue;  // --help, --data=DIR, or a mistake CLI11 names
+    if (arg == "help") {
+      std::printf("%s", app.help().c_str());
+      return kExitOk;
+    }
+    try {
+      (void)app.get_subcommand(arg);
+    } catch (const CLI::OptionNotFound&) {
+      return Fail("unknown command '" + arg + "' (see 'cloudschool --help')", kExitUsage);
+    }
+    break;
+  }
 
   try {
     app.parse(argc, argv);

@@ -215,7 +215,7 @@ int Moderator(const Global& g, const Args& a, bool add) {
 }
 
 int Members(const Global& g, const Args& a, bool requests_only) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   auto txn = (*store)->BeginRead();
   if (!txn.ok()) return Fail(txn.status());
@@ -388,7 +388,7 @@ int Leave(const Global& g, const Args& a) {
 }
 
 int Trust(const Global& g, const std::string& action, const std::string& domain) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   if (action == "list") {
     std::vector<std::string> all;
@@ -495,16 +495,18 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   list->callback([&g, &rc] { rc = List(g); });
 
   auto* show = com->add_subcommand("show", "one community");
-  show->add_option("NAME", a->name)->required();
+  show->add_option("NAME", a->name, "name of the community")->required();
   json_flag(show);
   show->callback([&g, &rc, a] { rc = Show(g, *a); });
 
   auto* set = com->add_subcommand("set", "change title, description, join policy, visibility");
-  set->add_option("NAME", a->name)->required();
-  auto* title = set->add_option("--title", a->title);
-  auto* description = set->add_option("--description", a->description);
-  set->add_option("--join", a->join)->check(CLI::IsMember({"open", "approval", "invite"}));
-  set->add_option("--visibility", a->visibility)
+  set->add_option("NAME", a->name, "name of the community")->required();
+  auto* title = set->add_option("--title", a->title, "title shown to others");
+  auto* description =
+      set->add_option("--description", a->description, "what it is about (plain text)");
+  set->add_option("--join", a->join, "open, approval or invite")
+      ->check(CLI::IsMember({"open", "approval", "invite"}));
+  set->add_option("--visibility", a->visibility, "public, network or members")
       ->check(CLI::IsMember({"public", "network", "members"}));
   as_flag(set);
   set->callback([&g, &rc, a, title, description] {
@@ -515,7 +517,7 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   mod->require_subcommand(1);
   for (const char* action : {"add", "remove"}) {
     auto* c = mod->add_subcommand(action, std::string(action) + " a moderator");
-    c->add_option("NAME", a->name)->required();
+    c->add_option("NAME", a->name, "name of the community")->required();
     c->add_option("HANDLE", a->target, "teacher name, handle or URL")->required();
     as_flag(c);
     bool is_add = std::string(action) == "add";
@@ -526,7 +528,7 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
     auto* c = com->add_subcommand(
         requests ? "requests" : "members",
         requests ? "pending requests to join" : "members with their state (also invited, banned)");
-    c->add_option("NAME", a->name)->required();
+    c->add_option("NAME", a->name, "name of the community")->required();
     json_flag(c);
     as_flag(c);
     c->callback([&g, &rc, a, requests] { rc = Members(g, *a, requests); });
@@ -534,29 +536,31 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
 
   for (const char* action : {"approve", "reject", "invite", "remove-member", "ban", "unban"}) {
     auto* c = com->add_subcommand(action, std::string(action) + " (a handle, name or URL)");
-    c->add_option("NAME", a->name)->required();
-    c->add_option("HANDLE", a->target)->required();
+    c->add_option("NAME", a->name, "name of the community")->required();
+    c->add_option("HANDLE", a->target, "teacher name, @user@host, user@host or an actor URL")
+        ->required();
     as_flag(c);
     std::string act = action;
     c->callback([&g, &rc, a, act] { rc = Moderate(g, *a, act); });
   }
   auto* remove_post = com->add_subcommand("remove-post", "remove a post (the group announces it)");
-  remove_post->add_option("NAME", a->name)->required();
-  remove_post->add_option("URL", a->target)->required();
+  remove_post->add_option("NAME", a->name, "name of the community")->required();
+  remove_post->add_option("URL", a->target, "id of the post")->required();
   as_flag(remove_post);
   remove_post->callback([&g, &rc, a] { rc = Moderate(g, *a, "remove-post"); });
 
   auto* posts = com->add_subcommand("posts", "posts of a community (ours, or one we are in)");
   posts->add_option("NAME", a->name, "name, handle or URL")->required();
-  posts->add_option("--limit", a->limit)->check(CLI::Range(1, 1000));
+  posts->add_option("--limit", a->limit, "how many posts (1-1000)")->check(CLI::Range(1, 1000));
   json_flag(posts);
   posts->callback([&g, &rc, a] { rc = Posts(g, *a); });
 
   for (bool join : {true, false}) {
     auto* c = app.add_subcommand(join ? "join" : "leave",
                                  join ? "join a community here or elsewhere" : "leave a community");
-    c->add_option("--as", a->as, "local teacher")->required();
-    c->add_option("COMMUNITY", a->target, "handle or URL")->required();
+    c->add_option("--as", a->as, "local teacher acting")->required();
+    c->add_option("COMMUNITY", a->target, "name here, @name@host, name@host or a Group URL")
+        ->required();
     c->callback([&g, &rc, a, join] { rc = join ? Join(g, *a) : Leave(g, *a); });
   }
 

@@ -222,8 +222,8 @@ void AddDiscussionCommands(CLI::App& app, Global& g, int& rc) {
                         "take a boost back (Undo)"};
   for (const auto& [name, cmd] : reactions) {
     auto* c = app.add_subcommand(name, help[static_cast<int>(cmd)]);
-    c->add_option("--as", args.as, "local teacher")->required();
-    c->add_option("URL", args.url, "the post")->required();
+    c->add_option("--as", args.as, "local teacher acting")->required();
+    c->add_option("URL", args.url, "id of the post")->required();
     ReactionCmd which = cmd;
     c->callback([&g, &rc, which] { rc = CmdReaction(g, which, args.as, args.url); });
   }

@@ -1,5 +1,6 @@
 // Commands that manage the node itself: init, serve, backup, domain policy, deliveries.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,26 @@
 #include "node/node.h"
 
 namespace cli {
+
+namespace {
+
+// True when `cidr` spans public addresses and non-public ones (0.0.0.0/0, ::/0, 2000::/3, ...):
+// allowing it switches the outbound address protection off for far more than a school network.
+bool SpansPublicAndPrivate(const federation::Cidr& cidr) {
+  const federation::AddressGuard strict;
+  bool public_seen = false, private_seen = false;
+  for (const char* probe :
+       {"8.8.8.8", "1.1.1.1", "9.9.9.9", "203.0.114.1", "10.0.0.1", "127.0.0.1", "169.254.169.254",
+        "172.16.0.1", "192.168.0.1", "100.64.0.1", "2001:4860:4860::8888", "2606:4700:4700::1111",
+        "2a00:1450::1", "::1", "fc00::1", "fe80::1", "2001:db8::1", "::ffff:10.0.0.1"}) {
+    auto ip = federation::ParseIpAddress(probe);
+    if (!ip.ok() || !cidr.Contains(*ip)) continue;
+    (strict.IsAllowed(*ip) ? public_seen : private_seen) = true;
+  }
+  return public_seen && private_seen;
+}
+
+}  // namespace
 
 int CmdInit(const Global& g, const std::string& domain, bool http, const std::string& allow,
             const std::string& ca_file) {
@@ -29,8 +50,15 @@ int CmdInit(const Global& g, const std::string& domain, bool http, const std::st
     auto end = allow.find(',', start);
     std::string part =
         allow.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!part.empty() && !federation::ParseCidr(part).ok())
+    auto cidr = federation::ParseCidr(part);
+    if (!part.empty() && !cidr.ok())
       return Fail("--allow-addresses wants CIDR[,CIDR...], got '" + part + "'", kExitUsage);
+    if (!part.empty() && SpansPublicAndPrivate(*cidr))
+      std::fprintf(stderr,
+                   "cloudschool: warning: --allow-addresses %s covers public and private addresses "
+                   "alike: outbound requests may reach loopback and internal networks (the "
+                   "address protection is off); list only the private ranges you need\n",
+                   part.c_str());
     if (!part.empty()) config.allow_addresses.push_back(part);
     if (end == std::string::npos) break;
     start = end + 1;
@@ -84,14 +112,24 @@ int CmdBackup(const Global& g, const std::string& dir) {
   if (std::filesystem::exists(dir + "/cloudschool.toml", ec) ||
       std::filesystem::exists(dir + "/db", ec))
     return Fail(dir + " already holds a node; choose a new directory", kExitRefused);
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
+  // The copy holds every private key: like the live node, nothing in it for group or others.
+  // Everything is created 0700/0600 (umask) and chmod-ed after, whatever made it.
+  ::umask(077);
+  const bool existed = std::filesystem::exists(dir, ec);
   std::filesystem::create_directories(dir, ec);
   if (ec) return Fail("cannot create " + dir + ": " + ec.message());
+  if (!existed) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) return Fail("cannot restrict " + dir + ": " + ec.message());
   // LMDB's own copy (a consistent snapshot in one read transaction), then the config.
   cs::Status st = (*store)->CopyTo(dir + "/db");
   if (!st.ok()) return Fail(st);
   std::filesystem::copy_file(g.data_dir + "/cloudschool.toml", dir + "/cloudschool.toml", ec);
+  if (!ec)
+    std::filesystem::permissions(
+        dir + "/cloudschool.toml",
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   if (ec) return Fail("cannot copy the config: " + ec.message());
   // The files of shared resources (content-addressed, written before their records commit, so
   // every file the snapshot names is already there); not media/tmp, the writers' unfinished files.
@@ -108,7 +146,7 @@ int CmdBackup(const Global& g, const std::string& dir) {
 }
 
 int CmdDomain(const Global& g, const std::string& action, const std::string& domain) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   if (action == "list") {
     std::vector<std::string> blocked;
@@ -149,7 +187,7 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
 }
 
 int CmdDeliveries(const Global& g) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<std::pair<std::string, store::DeliveryRecord>> all;
   (void)(*store)->View([&](store::Txn& t) {

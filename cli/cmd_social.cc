@@ -6,6 +6,7 @@
 #include "cli/output.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
+#include "federation/url.h"
 #include "node/node.h"
 
 namespace cli {
@@ -37,6 +38,24 @@ void PrintActor(JsonOut& out, const store::ActorRecord& a) {
   out.w().EndObject();
 }
 
+// "@user@host[:port]" (the host of the actor's id), or the id when there is no user name.
+std::string HandleOf(const store::ActorRecord& a) {
+  auto url = federation::ParseUrl(a.id);
+  if (a.preferred_username.empty() || !url.ok()) return a.id;
+  return "@" + a.preferred_username + "@" + url->Authority();
+}
+
+// Every line of `text` indented by two spaces.
+std::string Indent(const std::string& text) {
+  std::string out = "  ";
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 int CmdUserAdd(const Global& g, const std::string& name, const std::string& display_name) {
@@ -50,7 +69,7 @@ int CmdUserAdd(const Global& g, const std::string& name, const std::string& disp
 }
 
 int CmdUserList(const Global& g) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<store::ActorRecord> users;
   (void)(*store)->View([&](store::Txn& t) {
@@ -127,6 +146,7 @@ int CmdEdit(const Global& g, const std::string& as, const std::string& url, cons
   if (!mentions.ok()) return Fail(mentions.status());
   cs::Status st = (*n)->store().Update(
       [&](store::Txn& t) { return (*n)->outbox().Edit(t, as, url, text, *mentions); });
+  if (st.Is(cs::Status::Code::kGone)) return Fail(st.message(), kExitRefused);  // a deleted post
   if (!st.ok()) return Fail(st);
   std::printf("updated %s\n", url.c_str());
   return kExitOk;
@@ -136,6 +156,7 @@ int CmdDelete(const Global& g, const std::string& as, const std::string& url) {
   auto n = OpenNode(g);
   if (!n.ok()) return Fail(n.status());
   cs::Status st = (*n)->store().Update([&](store::Txn& t) { return (*n)->outbox().DeleteObject(t, as, url); });
+  if (st.Is(cs::Status::Code::kGone)) return Fail(st.message(), kExitRefused);  // already deleted
   if (!st.ok()) return Fail(st);
   std::printf("deleted %s\n", url.c_str());
   return kExitOk;
@@ -174,7 +195,7 @@ int CmdUnfollow(const Global& g, const std::string& as, const std::string& targe
 }
 
 int CmdFollowList(const Global& g, const std::string& as, bool followers) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<store::FollowRecord> list;
   cs::Status st = (*store)->View([&](store::Txn& t) -> cs::Status {
@@ -206,10 +227,11 @@ int CmdFollowList(const Global& g, const std::string& as, bool followers) {
 }
 
 int CmdTimeline(const Global& g, const std::string& as, int limit) {
-  auto store = store::Store::Open(g.data_dir);
+  auto store = OpenStore(g.data_dir);
   if (!store.ok()) return Fail(store.status());
   std::vector<store::ObjectRecord> items;
   std::vector<DiscussionInfo> infos;  // likes, boosts, replies of each item
+  std::vector<std::string> authors;   // handles of the stored authors, else their ids
   cs::Status st = (*store)->View([&](store::Txn& t) -> cs::Status {
     auto me = store::GetLocalActorByName(t, as);
     if (!me.ok()) return me.status();
@@ -219,6 +241,8 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
           if (auto o = store::GetObject(t, id); o.ok() && !o->deleted()) {
             items.push_back(*o);
             infos.push_back(LoadDiscussionInfo(t, *o));
+            auto author = store::GetActor(t, o->attributed_to);
+            authors.push_back(author.ok() ? HandleOf(*author) : o->attributed_to);
           }
           return static_cast<int>(items.size()) < limit;
         },
@@ -248,14 +272,15 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
     out.w().EndArray();
     out.Print();
   } else {
-    for (const auto& o : items) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const store::ObjectRecord& o = items[i];
       std::string where = o.in_reply_to.empty() ? "" : " (reply to " + o.in_reply_to + ")";
       if (!o.audience.empty()) where += " in " + o.audience;
       std::string text = federation::HtmlToText(o.content_html);
       if (!o.name.empty()) text = o.name + ": " + text;
       if (!o.summary.empty()) text = "[CW: " + o.summary + "] " + text;
-      std::printf("%s  %s%s\n  %s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
-                  o.attributed_to.c_str(), where.c_str(), text.c_str(), o.id.c_str());
+      std::printf("%s  %s%s\n%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
+                  authors[i].c_str(), where.c_str(), Indent(text).c_str(), o.id.c_str());
     }
     if (items.empty()) std::printf("the timeline is empty\n");
   }
@@ -272,10 +297,12 @@ int CmdLookup(const Global& g, const std::string& target) {
     PrintActor(out, *actor);
     out.Print();
   } else {
-    std::printf("%s (%s)\n  id: %s\n  handle: @%s\n  inbox: %s\n  shared inbox: %s\n  key: %s\n",
-                actor->name.c_str(), actor->type.c_str(), actor->id.c_str(),
-                actor->preferred_username.c_str(), actor->inbox.c_str(),
-                actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(), actor->key_id.c_str());
+    const std::string& name = actor->name.empty() ? actor->preferred_username : actor->name;
+    std::printf("%s (%s)\n  id: %s\n  handle: %s\n  inbox: %s\n  shared inbox: %s\n  key: %s\n",
+                name.c_str(), actor->type.c_str(), actor->id.c_str(), HandleOf(*actor).c_str(),
+                actor->inbox.c_str(),
+                actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(),
+                actor->key_id.c_str());
   }
   return kExitOk;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "node/config.h"
 #include "store/clock.h"
 
 namespace cli {
@@ -22,6 +23,12 @@ int Fail(const cs::Status& status) {
     default:
       return Fail(status.message(), kExitFailed);
   }
+}
+
+cs::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
+  auto config = node::LoadConfig(data_dir);
+  if (!config.ok()) return config.status();
+  return store::Store::Open(data_dir);
 }
 
 void JsonOut::Time(const char* k, int64_t ms) {

@@ -5,8 +5,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/prettywriter.h>
 
+#include <memory>
 #include <string>
 
+#include "store/lmdb_store.h"
 #include "store/status.h"
 
 namespace cli {
@@ -20,6 +22,10 @@ inline constexpr int kExitRefused = 3;
 // Prints "cloudschool: <message>" on stderr and returns the exit code for `status`.
 int Fail(const cs::Status& status);
 int Fail(const std::string& message, int code = kExitFailed);
+
+// Opens the node's store after checking its cloudschool.toml, for commands that need the store
+// only: a broken config fails every command, not just `serve`.
+cs::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir);
 
 // A JSON document written to stdout.
 class JsonOut {

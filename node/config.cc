@@ -5,20 +5,89 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <limits>
+#include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
 namespace node {
 namespace {
 
-std::vector<std::string> ReadStrings(const toml::table& t, std::string_view key) {
-  std::vector<std::string> out;
-  if (auto arr = t[key].as_array()) {
-    for (const auto& el : *arr)
-      if (auto s = el.value<std::string>()) out.push_back(*s);
+// Strict reading: every key must be known and of the expected type, so a typo or a quoted
+// number is an error naming the file and the key instead of a silent default.
+class Reader {
+ public:
+  Reader(const std::string& path, const toml::table& t) : path_(path), t_(t) {}
+
+  const cs::Status& status() const { return status_; }
+
+  void String(std::string_view key, std::string& out) {
+    const toml::node* n = Get(key);
+    if (!n) return;
+    if (auto s = n->value_exact<std::string>())
+      out = *s;
+    else
+      Wrong(key, "a string", *n);
   }
-  return out;
-}
+  template <typename Int>
+  void Integer(std::string_view key, Int& out) {
+    const toml::node* n = Get(key);
+    if (!n) return;
+    auto v = n->value_exact<int64_t>();
+    if (!v) return Wrong(key, "an integer", *n);
+    if (*v < std::numeric_limits<Int>::min() || *v > std::numeric_limits<Int>::max())
+      return Error("'" + std::string(key) + "' is out of range: " + std::to_string(*v));
+    out = static_cast<Int>(*v);
+  }
+  void Strings(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* n = Get(key);
+    if (!n) return;
+    const toml::array* arr = n->as_array();
+    if (!arr) return Wrong(key, "an array of strings", *n);
+    out.clear();
+    for (const auto& el : *arr) {
+      auto s = el.value_exact<std::string>();
+      if (!s) return Wrong(key, "an array of strings", el);
+      out.push_back(*s);
+    }
+  }
+  // Call after reading every known key: any other key is an error.
+  void RejectUnknown() {
+    for (const auto& [key, value] : t_) {
+      if (!status_.ok()) return;
+      if (!known_.count(std::string(key.str())))
+        Error("unknown key '" + std::string(key.str()) + "' (known: " + KnownList() + ")",
+              value.source().begin.line);
+    }
+  }
+  void Error(const std::string& message, int line = 0) {
+    if (!status_.ok()) return;  // the first error is the one reported
+    status_ = cs::Status::Corruption(path_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " +
+                                     message);
+  }
+
+ private:
+  const toml::node* Get(std::string_view key) {
+    known_.insert(std::string(key));
+    return status_.ok() ? t_.get(key) : nullptr;
+  }
+  void Wrong(std::string_view key, const char* expected, const toml::node& n) {
+    std::ostringstream got;
+    got << n.type();
+    Error("'" + std::string(key) + "' must be " + expected + ", got " + got.str(),
+          n.source().begin.line);
+  }
+  std::string KnownList() const {
+    std::string out;
+    for (const auto& k : known_) out += (out.empty() ? "" : ", ") + k;
+    return out;
+  }
+
+  std::string path_;
+  const toml::table& t_;
+  std::set<std::string> known_;
+  cs::Status status_;
+};
 
 }  // namespace
 
@@ -32,29 +101,31 @@ cs::Result<Config> LoadConfig(const std::string& data_dir) {
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << path << ":" << e.source().begin.line << ": " << e.description();
-    return cs::Status::InvalidInput(msg.str());
+    return cs::Status::Corruption(msg.str());
   }
   Config c;
-  c.domain = t["domain"].value_or(std::string());
-  c.scheme = t["scheme"].value_or(std::string("https"));
-  c.allow_addresses = ReadStrings(t, "allow_addresses");
-  c.ca_file = t["ca_file"].value_or(std::string());
-  c.listen = t["listen"].value_or(std::string("127.0.0.1:8080"));
-  c.tls_cert = t["tls_cert"].value_or(std::string());
-  c.tls_key = t["tls_key"].value_or(std::string());
-  c.resolve = ReadStrings(t, "resolve");
-  c.signature_window_seconds = static_cast<int>(t["signature_window_seconds"].value_or(int64_t{3600}));
-  c.delivery_first_retry_ms = t["delivery_first_retry_ms"].value_or(int64_t{30'000});
-  c.max_file_bytes = t["max_file_bytes"].value_or(Config{}.max_file_bytes);
-  c.max_cache_bytes = t["max_cache_bytes"].value_or(Config{}.max_cache_bytes);
-  if (c.max_file_bytes < 1 || c.max_cache_bytes < 0)
-    return cs::Status::InvalidInput(
-        path + ": 'max_file_bytes' must be positive, 'max_cache_bytes' not negative");
-  if (c.domain.empty()) return cs::Status::InvalidInput(path + ": 'domain' is missing");
-  if (c.delivery_first_retry_ms < 1)
-    return cs::Status::InvalidInput(path + ": 'delivery_first_retry_ms' must be positive");
+  Reader r(path, t);
+  r.String("domain", c.domain);
+  r.String("scheme", c.scheme);
+  r.Strings("allow_addresses", c.allow_addresses);
+  r.String("ca_file", c.ca_file);
+  r.String("listen", c.listen);
+  r.String("tls_cert", c.tls_cert);
+  r.String("tls_key", c.tls_key);
+  r.Strings("resolve", c.resolve);
+  r.Integer("signature_window_seconds", c.signature_window_seconds);
+  r.Integer("delivery_first_retry_ms", c.delivery_first_retry_ms);
+  r.Integer("max_file_bytes", c.max_file_bytes);
+  r.Integer("max_cache_bytes", c.max_cache_bytes);
+  r.RejectUnknown();
+  if (c.domain.empty()) r.Error("'domain' is missing");
+  if (c.max_file_bytes < 1) r.Error("'max_file_bytes' must be positive");
+  if (c.max_cache_bytes < 0) r.Error("'max_cache_bytes' must not be negative");
+  if (c.signature_window_seconds < 1) r.Error("'signature_window_seconds' must be positive");
+  if (c.delivery_first_retry_ms < 1) r.Error("'delivery_first_retry_ms' must be positive");
   if (c.scheme != "https" && c.scheme != "http")
-    return cs::Status::InvalidInput(path + ": 'scheme' must be \"https\" or \"http\"");
+    r.Error("'scheme' must be \"https\" or \"http\", got \"" + c.scheme + "\"");
+  if (!r.status().ok()) return r.status();
   return c;
 }
 

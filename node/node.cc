@@ -1,5 +1,6 @@
 #include "node/node.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -109,7 +110,10 @@ cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const 
   std::vector<federation::Cidr> allowed;
   for (const auto& c : n->config_.allow_addresses) {
     auto cidr = federation::ParseCidr(c);
-    if (!cidr.ok()) return cs::Status::InvalidInput("cloudschool.toml allow_addresses: " + cidr.status().message());
+    if (!cidr.ok())
+      return cs::Status::Corruption(
+          data_dir +
+          "/cloudschool.toml: 'allow_addresses' must be CIDRs: " + cidr.status().message());
     allowed.push_back(*cidr);
   }
   federation::HttpClientOptions copts{.guard = federation::AddressGuard(allowed)};
@@ -135,6 +139,14 @@ Node::~Node() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
+namespace {
+// A URL of a post where an actor is wanted: refused (kConflict, exit 3), the same for both sides.
+cs::Status NotAnActor(std::string_view url, const std::string& type) {
+  return cs::Status::Conflict(std::string(url) + " is a " + (type.empty() ? "post" : type) +
+                              ", not an actor");
+}
+}  // namespace
+
 cs::Result<store::ActorRecord> Node::ResolveActor(std::string_view text) const {
   std::string local_name;
   if (federation::LooksLikeUrl(text)) {
@@ -142,10 +154,19 @@ cs::Result<store::ActorRecord> Node::ResolveActor(std::string_view text) const {
       auto txn = store_->BeginRead();
       if (!txn.ok()) return txn.status();
       auto actor = store::GetActor(*txn, text);
-      if (!actor.ok()) return cs::Status::NotFound("no local actor " + std::string(text));
-      return actor;
+      if (actor.ok()) return actor;
+      if (auto o = store::GetObject(*txn, text); o.ok()) return NotAnActor(text, o->type);
+      return cs::Status::NotFound("no local actor " + std::string(text));
     }
-    return actors_->Lookup(text);
+    auto actor = actors_->Lookup(text);
+    // The same answer for a remote post as for a local one (exit 3 in the CLI), not "usage".
+    static constexpr std::string_view kNotActor = " is not an actor type";
+    if (!actor.ok() && actor.status().Is(cs::Status::Code::kInvalidInput)) {
+      const std::string& m = actor.status().message();
+      if (m.size() > kNotActor.size() && m.ends_with(kNotActor))
+        return NotAnActor(text, m.substr(0, m.size() - kNotActor.size()));
+    }
+    return actor;
   }
   auto handle = federation::ParseHandle(text);
   if (!handle.ok()) return handle.status();
@@ -174,14 +195,30 @@ cs::Status Node::Serve(const ServeOptions& options) {
   if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
     return cs::Status::Conflict("another 'cloudschool serve' is running on " + data_dir_);
   std::string listen = options.listen.empty() ? config_.listen : options.listen;
+  const std::string setting =
+      options.listen.empty() ? "'listen' in " + data_dir_ + "/cloudschool.toml" : "--listen";
+  auto bad_listen = [&] {
+    return cs::Status::InvalidInput(
+        setting + " wants ADDR:PORT with a numeric address (or localhost), got '" + listen + "'");
+  };
   auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return cs::Status::InvalidInput("--listen wants ADDR:PORT, got " + listen);
+  if (colon == std::string::npos) return bad_listen();
   ServerOptions so;
   so.listen_address = listen.substr(0, colon);
-  if (so.listen_address.size() > 2 && so.listen_address.front() == '[')
+  if (so.listen_address.size() > 2 && so.listen_address.front() == '[' &&
+      so.listen_address.back() == ']')
     so.listen_address = so.listen_address.substr(1, so.listen_address.size() - 2);
-  int port = std::atoi(listen.c_str() + colon + 1);
-  if (port < 0 || port > 65535) return cs::Status::InvalidInput("bad port in " + listen);
+  if (so.listen_address == "localhost") so.listen_address = "127.0.0.1";
+  unsigned char addr[sizeof(struct in6_addr)];
+  if (::inet_pton(AF_INET, so.listen_address.c_str(), addr) != 1 &&
+      ::inet_pton(AF_INET6, so.listen_address.c_str(), addr) != 1)
+    return bad_listen();
+  const std::string port_text = listen.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos)
+    return bad_listen();
+  int port = std::atoi(port_text.c_str());
+  if (port > 65535) return bad_listen();
   so.port = static_cast<uint16_t>(port);
   so.tls_cert_file = options.tls_cert.empty() ? config_.tls_cert : options.tls_cert;
   so.tls_key_file = options.tls_key.empty() ? config_.tls_key : options.tls_key;

@@ -230,7 +230,8 @@ cs::Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, StoreOpti
     std::filesystem::create_directories(path, ec);
     if (ec) return cs::Status::IOError("cannot create " + path + ": " + ec.message());
   } else if (!std::filesystem::exists(path + "/data.mdb", ec)) {
-    return cs::Status::NotFound("no node in " + dir + " (run 'cloudschool init' first)");
+    return cs::Status::NotFound("no node in " + dir +
+                                " (run 'cloudschool init --domain HOST' first)");
   }
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
@@ -310,7 +311,13 @@ cs::Status Store::CopyTo(const std::string& dir) const {
   if (ec) return cs::Status::IOError("cannot create " + dir + ": " + ec.message());
   if (std::filesystem::exists(dir + "/data.mdb"))
     return cs::Status::Conflict(dir + " already holds a database");
-  return FromMdb(mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT), "copy to " + dir);
+  // The copy holds the private keys: 0700/0600 like the live environment. LMDB creates the file
+  // itself (O_EXCL, 0666 & ~umask), in a directory only we can enter; chmod it after.
+  const std::string file = dir + "/data.mdb";
+  if (::chmod(dir.c_str(), 0700) != 0) return cs::Status::IOError("cannot chmod " + dir);
+  CS_RETURN_IF_ERROR(FromMdb(mdb_env_copy2(env_, dir.c_str(), MDB_CP_COMPACT), "copy to " + dir));
+  if (::chmod(file.c_str(), 0600) != 0) return cs::Status::IOError("cannot chmod " + file);
+  return cs::Status::Ok();
 }
 
 }  // namespace store

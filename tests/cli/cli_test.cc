@@ -2,11 +2,13 @@
 // errors, --json documents, refusals that change nothing. Runs the real binary in a temp dir.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -82,11 +84,31 @@ TEST_F(Cli, HelpListsTheCommandsAndExitsZero) {
     EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
 }
 
+TEST_F(Cli, UnknownCommandsHelpAndVersion) {
+  CliRun foo = Cloudschool({"foo"}, scratch_.str());
+  EXPECT_EQ(foo.exit_code, 2);
+  EXPECT_EQ(foo.err, "cloudschool: unknown command 'foo' (see 'cloudschool --help')\n");
+  CliRun foo_data = Do({"foo", "--json"});
+  EXPECT_EQ(foo_data.exit_code, 2);
+  EXPECT_NE(foo_data.err.find("unknown command 'foo'"), std::string::npos) << foo_data.err;
+
+  CliRun help = Cloudschool({"help"}, scratch_.str());
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("timeline"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out, Cloudschool({"--help"}, scratch_.str()).out);
+
+  CliRun version = Cloudschool({"--version"}, scratch_.str());
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_EQ(version.out.rfind("cloudschool ", 0), 0u) << version.out;
+  EXPECT_EQ(version.out, std::string("cloudschool ") + CLOUDSCHOOL_VERSION + "\n");
+}
+
 TEST_F(Cli, UsageErrorsExitTwoWithOneLine) {
   Init();
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"post", "hello"},  // --as missing
            {"post", "--as", "ann", "--visibility", "secret", "hi"},
+           {"post", "--as", "ann", "--title", "T", "no community"},
            {"timeline", "--as", "ann", "--limit", "0"},
            {"init", "--domain", "not a host"},
            {"init", "--domain", "school.example/path"},
@@ -105,6 +127,112 @@ TEST_F(Cli, CommandsWithoutANodeSayHowToMakeOne) {
   EXPECT_NE(r.err.find("cloudschool init"), std::string::npos) << r.err;
   EXPECT_EQ(Lines(r.err), 1u);
   EXPECT_FALSE(std::filesystem::exists(data_ + "/db")) << "a failed command created a node";
+}
+
+TEST_F(Cli, ABrokenConfigFailsEveryCommandNamingTheFileAndKey) {
+  Init();
+  const std::string path = data_ + "/cloudschool.toml";
+  const std::string good = testutil::ReadFile(path);
+  struct Case {
+    std::string extra, expect;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"max_file_bytes = \"lots\"", "'max_file_bytes' must be an integer, got string"},
+           {"max_fle_bytes = 5", "unknown key 'max_fle_bytes'"},
+           {"[[[", path + ":"},
+           {"allow_addresses = \"10.0.0.0/8\"", "'allow_addresses' must be an array of strings"},
+           {"signature_window_seconds = 1.5", "'signature_window_seconds' must be an integer"}}) {
+    std::string config;  // `good` without the line of the key the case sets
+    std::istringstream lines(good);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind(c.extra.substr(0, c.extra.find(' ')) + " ", 0) != 0) config += line + "\n";
+    std::ofstream(path) << config << c.extra << "\n";
+    for (const auto& args : std::vector<std::vector<std::string>>{{"user", "list"},
+                                                                  {"timeline", "--as", "ann"},
+                                                                  {"post", "--as", "ann", "hi"},
+                                                                  {"domain", "list"},
+                                                                  {"deliveries"}}) {
+      CliRun r = Do(args);
+      EXPECT_EQ(r.exit_code, 1) << c.extra << " / " << args[0] << ": " << r.err;
+      EXPECT_EQ(Lines(r.err), 1u) << r.err;
+      EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.extra << ": " << r.err;
+    }
+  }
+  std::ofstream(path) << good;
+  EXPECT_EQ(Do({"user", "list"}).exit_code, 0);
+}
+
+TEST_F(Cli, RefusalsExitThreeAndListenAcceptsLocalhost) {
+  Init();
+  CliRun post = Do({"post", "--as", "ann", "hello"});
+  ASSERT_EQ(post.exit_code, 0) << post.err;
+  const std::string id = post.out.substr(0, post.out.find('\n'));
+  CliRun note = Do({"lookup", id});
+  EXPECT_EQ(note.exit_code, 3) << note.err;
+  EXPECT_EQ(note.err, "cloudschool: " + id + " is a Note, not an actor\n");
+  ASSERT_EQ(Do({"delete", "--as", "ann", id}).exit_code, 0);
+  CliRun again = Do({"delete", "--as", "ann", id});
+  EXPECT_EQ(again.exit_code, 3) << again.err;
+  EXPECT_NE(again.err.find("already deleted"), std::string::npos) << again.err;
+
+  CliRun bad = Do({"serve", "--listen", "school:8080"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(bad.err,
+            "cloudschool: --listen wants ADDR:PORT with a numeric address (or localhost), got "
+            "'school:8080'\n");
+  EXPECT_EQ(Do({"serve", "--listen", "127.0.0.1:http"}).exit_code, 2);
+}
+
+TEST_F(Cli, NoNodeSaysHowToMakeOneWhateverTheCommand) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"user", "list"},
+                                                                {"timeline", "--as", "ann"},
+                                                                {"post", "--as", "ann", "x"},
+                                                                {"domain", "list"},
+                                                                {"backup", dir_.str() + "/b"}}) {
+    CliRun r = Do(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0];
+    EXPECT_NE(r.err.find("run 'cloudschool init --domain HOST' first"), std::string::npos)
+        << args[0] << ": " << r.err;
+  }
+}
+
+TEST_F(Cli, InitWarnsWhenAllowAddressesSwitchesTheProtectionOff) {
+  int i = 0;
+  for (const char* all : {"0.0.0.0/0", "::/0", "10.0.0.0/8,0.0.0.0/1", "2000::/3"}) {
+    CliRun r = Cloudschool({"--data", data_ + std::to_string(i++), "init", "--domain",
+                            "school.example", "--allow-addresses", all},
+                           scratch_.str());
+    EXPECT_EQ(r.exit_code, 0) << all << ": " << r.err;
+    EXPECT_EQ(Lines(r.err), 1u) << all << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("cloudschool: warning: --allow-addresses ", 0), 0u)
+        << all << ": " << r.err;
+  }
+  for (const char* fine : {"10.0.0.0/8,127.0.0.0/8", "fd00::/8", "192.168.1.5"}) {
+    CliRun r = Cloudschool({"--data", data_ + std::to_string(i++), "init", "--domain",
+                            "school.example", "--allow-addresses", fine},
+                           scratch_.str());
+    EXPECT_EQ(r.exit_code, 0) << fine << ": " << r.err;
+    EXPECT_EQ(r.err, "") << fine;
+  }
+}
+
+TEST_F(Cli, TextOutputShowsHandlesAndIndentsEveryLine) {
+  Init();
+  ASSERT_EQ(Do({"user", "add", "bob"}).exit_code, 0);
+  CliRun lookup = Do({"lookup", "@bob@school.example:8443"});
+  ASSERT_EQ(lookup.exit_code, 0) << lookup.err;
+  EXPECT_NE(lookup.out.find("  handle: @bob@school.example:8443\n"), std::string::npos)
+      << lookup.out;
+  ASSERT_EQ(Do({"post", "--as", "ann", "first paragraph\n\nsecond paragraph"}).exit_code, 0);
+  CliRun tl = Do({"timeline", "--as", "ann"});
+  ASSERT_EQ(tl.exit_code, 0) << tl.err;
+  EXPECT_NE(tl.out.find("  @ann@school.example:8443\n"), std::string::npos) << tl.out;
+  std::istringstream lines(tl.out);
+  std::string line;
+  std::getline(lines, line);  // TIME  AUTHOR
+  while (std::getline(lines, line) && !line.empty())
+    EXPECT_EQ(line.rfind("  ", 0), 0u) << "not indented: '" << line << "' in\n" << tl.out;
 }
 
 TEST_F(Cli, InitCreatesTheNodeAndRefusesToOverwriteIt) {
@@ -191,6 +319,16 @@ TEST_F(Cli, BackupRefusesAnExistingDirectoryAndCopiesTheNode) {
   CliRun b = Do({"backup", copy});
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_TRUE(std::filesystem::exists(copy + "/cloudschool.toml"));
+  // The copy holds every private key: nothing in it for group or others, whatever the umask.
+  auto mode = [](const std::string& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  };
+  EXPECT_EQ(mode(copy), 0700u);
+  EXPECT_EQ(mode(copy + "/db"), 0700u);
+  EXPECT_EQ(mode(copy + "/db/data.mdb"), 0600u);
+  EXPECT_EQ(mode(copy + "/cloudschool.toml"), 0600u);
   CliRun again = Do({"backup", copy});
   EXPECT_EQ(again.exit_code, 3) << again.err;
   CliRun users = Cloudschool({"--data", copy, "user", "list", "--json"}, scratch_.str());
