@@ -34,6 +34,19 @@ std::string ObjectIdOf(const ActivityDoc& a) {
 
 }  // namespace
 
+bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id) {
+  if (group_id.empty()) return false;
+  if (auto c = store::GetCommunity(txn, group_id); c.ok())
+    return c->visibility != store::CommunityVisibility::kPublic;
+  auto actor = store::GetActor(txn, group_id);
+  if (!actor.ok() || actor->local || actor->type != "Group") return false;
+  auto doc = ParseJson(actor->raw_json);
+  if (!doc.ok() || !doc->IsObject()) return false;
+  auto it = doc->FindMember("communityVisibility");
+  return it != doc->MemberEnd() && it->value.IsString() &&
+         std::string_view(it->value.GetString(), it->value.GetStringLength()) != "public";
+}
+
 cs::Result<store::CommunityRecord> Group::Create(store::Txn& txn, const CommunityOptions& o,
                                                  const std::string& private_pem,
                                                  const std::string& public_pem) const {
