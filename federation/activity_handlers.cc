@@ -233,7 +233,8 @@ cs::Status ActivityHandlers::OnUpdate(store::Txn& txn, const ActivityDoc& a,
     current->url = a.object_actor->url;
     if (!a.object_actor->inbox.empty() && SameOrigin(a.object_actor->inbox, a.actor))
       current->inbox = a.object_actor->inbox;
-    if (!a.object_actor->shared_inbox.empty()) current->shared_inbox = a.object_actor->shared_inbox;
+    if (!a.object_actor->shared_inbox.empty() && SameOrigin(a.object_actor->shared_inbox, a.actor))
+      current->shared_inbox = a.object_actor->shared_inbox;
     current->fetched_at_ms = clock_.NowMillis();
     return store::PutActor(txn, *current);
   }

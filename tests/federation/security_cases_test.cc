@@ -247,6 +247,63 @@ TEST_F(XssCases, BR21_ActorNameIsPlainTextAndSummaryIsSanitized) {
   EXPECT_EQ(updated->icon, "");
 }
 
+// ---- Actor documents cannot point our deliveries at another server ----
+
+class ActorOriginCases : public ::testing::Test {
+ protected:
+  ActorOriginCases()
+      : node_b_("node-b.example.net"), node_(NodeOptions{.resolve = {node_b_.resolve()}}) {}
+  Remote node_b_;
+  CaseNode node_;
+};
+
+TEST_F(ActorOriginCases, SharedInboxAndCollectionsOnAnotherOriginAreDropped) {
+  // First fetch: followers, outbox and the shared inbox elsewhere are dropped.
+  const std::string extra =
+      "\"outbox\":\"https://victim.example.org/outbox\",\"following\":\"https://victim.example.org/"
+      "f\",";
+  const std::string actor = node_b_.url("/users/x");
+  // The test actor names node-b's /inbox as the shared inbox; serve one that points elsewhere.
+  std::string doc = node_b_.ActorJson(actor, kTeacher2, "Person", extra);
+  std::string local_shared = federation::JsonString(node_b_.url("/inbox"));
+  doc.replace(doc.find(local_shared), local_shared.size(), "\"https://victim.example.org/inbox\"");
+  doc.replace(doc.find(federation::JsonString(actor + "/followers")),
+              federation::JsonString(actor + "/followers").size(),
+              "\"https://victim.example.org/followers\"");
+  node_b_.ServeJson("/users/x", doc);
+  auto fetched = node_->actors().GetActor(actor);
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(fetched->inbox, actor + "/inbox");
+  EXPECT_EQ(fetched->shared_inbox, "");
+  EXPECT_EQ(fetched->followers, "");
+  EXPECT_EQ(fetched->following, "");
+  EXPECT_EQ(fetched->outbox, "");
+
+  // Update{Person}: a shared inbox on the actor's origin is taken, one elsewhere is not.
+  auto update = [&](const std::string& n, const std::string& shared) {
+    return "{\"id\":" + federation::JsonString(actor + "#update-" + n) +
+           ",\"type\":\"Update\",\"actor\":" + federation::JsonString(actor) +
+           ",\"object\":{\"id\":" + federation::JsonString(actor) +
+           ",\"type\":\"Person\",\"inbox\":" + federation::JsonString(actor + "/inbox") +
+           ",\"endpoints\":{\"sharedInbox\":" + federation::JsonString(shared) + "}}}";
+  };
+  HttpResponse resp =
+      Deliver(node_, update("1", node_b_.url("/inbox")), actor + "#main-key", kTeacher2);
+  EXPECT_EQ(resp.status, 202) << resp.body;
+  EXPECT_EQ(node_.Actor(actor)->shared_inbox, node_b_.url("/inbox"));
+  resp = Deliver(node_, update("2", "https://victim.example.org/inbox"), actor + "#main-key",
+                 kTeacher2);
+  EXPECT_EQ(resp.status, 202) << resp.body;
+  EXPECT_EQ(node_.Actor(actor)->shared_inbox, node_b_.url("/inbox"));  // unchanged
+
+  // An actor whose inbox is on another origin is refused.
+  std::string bad = node_b_.ActorJson(node_b_.url("/users/y"), kTeacher2);
+  std::string own_inbox = federation::JsonString(node_b_.url("/users/y/inbox"));
+  bad.replace(bad.find(own_inbox), own_inbox.size(), "\"https://victim.example.org/inbox\"");
+  node_b_.ServeJson("/users/y", bad);
+  EXPECT_FALSE(node_->actors().GetActor(node_b_.url("/users/y")).ok());
+}
+
 // ---- BR-27: oversized bodies, unbounded reads, deep JSON ----
 
 class SizeCases : public ::testing::Test {
