@@ -316,6 +316,20 @@ class SizeCases : public ::testing::Test {
   std::string teacher2_;
 };
 
+TEST_F(SizeCases, DuplicateActorKeyIs400AndChangesNothing) {
+  const std::string note = node_b_.url("/users/teacher2/n/dup");
+  std::string body = "{\"id\":" + federation::JsonString(node_b_.url("/users/teacher2/a/dup")) +
+                     ",\"type\":\"Create\",\"actor\":" + federation::JsonString(teacher2_) +
+                     ",\"actor\":\"https://other.example/users/bob\",\"to\":[\"" + kPublic +
+                     "\"],\"object\":{\"id\":" + federation::JsonString(note) +
+                     ",\"type\":\"Note\",\"attributedTo\":" + federation::JsonString(teacher2_) +
+                     ",\"content\":\"hi\"}}";
+  HttpResponse resp = Deliver(node_, body, teacher2_ + "#main-key", kTeacher2);
+  EXPECT_EQ(resp.status, 400) << resp.body;
+  EXPECT_NE(resp.body.find("duplicate key"), std::string::npos) << resp.body;
+  EXPECT_FALSE(node_.Object(note));
+}
+
 TEST_F(SizeCases, BR27_DeeplyNestedJsonIs400WithoutRecursion) {
   std::string body = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
   HttpResponse resp = Deliver(node_, body, teacher2_ + "#main-key", kTeacher2);
