@@ -5,6 +5,7 @@
 
 #include "federation/activity_handlers.h"
 #include "federation/actor_cache.h"
+#include "federation/discussion.h"
 #include "federation/documents.h"
 #include "federation/fetcher.h"
 #include "federation/html_sanitizer.h"
@@ -547,7 +548,7 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
             existing.ok() && existing->attributed_to == in.actor && !existing->deleted()) {
           existing->content_html = SanitizeHtml(in.object->content_html);
           existing->name = in.object->name;
-          existing->summary = in.object->summary;
+          existing->summary = PlainSummary(in.object->summary);
           existing->updated_ms = now;
           return store::PutObject(txn, *existing);
         }
@@ -624,7 +625,7 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
         return cs::Status::Ok();
       existing->content_html = SanitizeHtml(object->content_html);
       existing->name = object->name;
-      existing->summary = object->summary;
+      existing->summary = PlainSummary(object->summary);
       int64_t updated = object->updated.empty() ? -1 : cs::ParseRfc3339(object->updated);
       existing->updated_ms = updated > 0 ? updated * 1000 : now;
       CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));

@@ -587,6 +587,39 @@ TEST_F(RemoteGroupCases, LemmyAnnounceCreatePageIsAPostOfTheCommunity) {
   EXPECT_NE(std::find(tl.begin(), tl.end(), page), tl.end());
 }
 
+// A content warning from another server is plain text of at most 1000 bytes on every path: a
+// Create and an Update announced by the group alike.
+TEST_F(RemoteGroupCases, AnnouncedSummaryIsPlainTextAndBounded) {
+  const std::string author = lemmy_.url("/u/lemmy_beta");
+  const std::string note = lemmy_.url("/post/cw");
+  auto announce = [&](const std::string& type, const std::string& summary, const std::string& n) {
+    std::string inner =
+        "{\"id\":" + federation::JsonString(lemmy_.url("/activities/" + n)) + ",\"type\":\"" +
+        type + "\",\"actor\":" + federation::JsonString(author) + ",\"to\":[\"" + kPublic +
+        "\"],\"audience\":" + federation::JsonString(group_) +
+        ",\"object\":{\"id\":" + federation::JsonString(note) +
+        ",\"type\":\"Note\",\"attributedTo\":" + federation::JsonString(author) +
+        ",\"audience\":" + federation::JsonString(group_) +
+        ",\"summary\":" + federation::JsonString(summary) + ",\"content\":\"<p>text</p>\"}}";
+    return "{\"id\":" + federation::JsonString(lemmy_.url("/activities/announce-" + n)) +
+           ",\"type\":\"Announce\",\"actor\":" + federation::JsonString(group_) + ",\"to\":[\"" +
+           kPublic + "\"],\"object\":" + inner + "}";
+  };
+  HttpResponse r = DeliverAsGroup(announce("Create", "<b>exam</b> <script>alert(1)</script>", "1"));
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto stored = node_.Object(note);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->summary.find('<'), std::string::npos) << stored->summary;
+  EXPECT_NE(stored->summary.find("exam"), std::string::npos) << stored->summary;
+  r = DeliverAsGroup(announce("Update", "<i>long</i> " + std::string(3000, 'x'), "2"));
+  ASSERT_EQ(r.status, 202) << r.body;
+  stored = node_.Object(note);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->summary.rfind("long x", 0), 0u) << stored->summary.substr(0, 40);
+  EXPECT_EQ(stored->summary.find('<'), std::string::npos);
+  EXPECT_LE(stored->summary.size(), 1000u);
+}
+
 TEST_F(RemoteGroupCases, ForgedAnnounceOfAnotherServersPostIsFetchedNotTrusted) {
   // The group claims node-c's author wrote something; node-c says it does not exist.
   std::string note = other_.url("/notes/1");
