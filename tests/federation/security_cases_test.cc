@@ -307,6 +307,41 @@ TEST_F(ActorOriginCases, SharedInboxAndCollectionsOnAnotherOriginAreDropped) {
   EXPECT_FALSE(node_->actors().GetActor(node_b_.url("/users/y")).ok());
 }
 
+// A Reject is checked like an Accept: the embedded Follow must be addressed to the sender.
+TEST_F(ActorOriginCases, RejectOfAFollowAddressedToSomeoneElseIsRefused) {
+  const std::string bob = node_b_.ServeActor("/users/bob", kTeacher2);
+  const std::string mallory = node_b_.ServeActor("/users/mallory", kEvil);
+  node_.Seed(node_b_, "/users/bob", kTeacher2);
+  node_.Seed(node_b_, "/users/mallory", kEvil);
+  const std::string ann = node_.User("teacher1");
+  node_.Follow("teacher1", bob);
+  node_.Follow("teacher1", mallory);
+  auto state = [&](const std::string& followee) {
+    auto txn = node_->store().BeginRead();
+    return store::GetFollow(*txn, ann, followee)->state;
+  };
+  auto answer = [&](const std::string& type, const std::string& n,
+                    const std::string& follow_object) {
+    return "{\"id\":" + federation::JsonString(mallory + "#" + n) + ",\"type\":\"" + type +
+           "\",\"actor\":" + federation::JsonString(mallory) +
+           ",\"object\":{\"id\":" + federation::JsonString(node_.User("teacher1") + "/f/" + n) +
+           ",\"type\":\"Follow\",\"actor\":" + federation::JsonString(ann) +
+           ",\"object\":" + federation::JsonString(follow_object) + "}}";
+  };
+  const auto before = state(mallory);
+  for (const std::string type : {"Reject", "Accept"}) {
+    HttpResponse resp = Deliver(node_, answer(type, type, bob), mallory + "#main-key", kEvil);
+    EXPECT_EQ(resp.status, 403) << type << " " << resp.body;
+    EXPECT_EQ(state(mallory), before) << type;
+  }
+  // Mallory may reject a follow of mallory.
+  HttpResponse resp =
+      Deliver(node_, answer("Reject", "own", mallory), mallory + "#main-key", kEvil);
+  EXPECT_EQ(resp.status, 202) << resp.body;
+  EXPECT_EQ(state(mallory), store::FollowState::kRejected);
+  EXPECT_EQ(state(bob), before);
+}
+
 // ---- BR-27: oversized bodies, unbounded reads, deep JSON ----
 
 class SizeCases : public ::testing::Test {
