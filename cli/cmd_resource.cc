@@ -28,10 +28,21 @@ struct ResourceArgs {
   std::vector<std::string> files, subjects, levels;
 };
 
-// The community's actor id for --community (a handle or URL). Any actor the lookup finds is
-// accepted when it is a Group; communities are Group actors (FEP-1b12).
+// The community's actor id for --community: a local name ("maths"), a handle or a URL, as
+// `post --community` takes it. Any actor the lookup finds is accepted when it is a Group;
+// communities are Group actors (FEP-1b12).
 cs::Result<std::string> ResolveCommunity(const node::Node& n, const std::string& text) {
-  auto actor = n.ResolveActor(text);
+  cs::Result<store::ActorRecord> actor = cs::Status::NotFound("");
+  if (!federation::LooksLikeUrl(text) && text.find('@') == std::string::npos) {
+    auto txn = n.store().BeginRead();
+    if (!txn.ok()) return txn.status();
+    actor = store::GetLocalActorByName(*txn, text);
+    if (!actor.ok())
+      return cs::Status::NotFound("--community " + text + ": no community named '" + text +
+                                  "' on this node");
+  } else {
+    actor = n.ResolveActor(text);
+  }
   if (!actor.ok())
     return cs::Status(actor.status().code(),
                       "--community " + text + ": " + actor.status().message());

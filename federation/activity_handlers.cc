@@ -104,10 +104,21 @@ cs::Status ActivityHandlers::OnFollow(store::Txn& txn, const ActivityDoc& a,
 cs::Status ActivityHandlers::OnAcceptOrReject(store::Txn& txn, const ActivityDoc& a,
                                               bool accept) const {
   // The object is our Follow, by id or embedded; the sender must be the one we followed.
+  // Accept and Reject are checked alike: an embedded Follow must be addressed to the sender
+  // (its actor one of ours, checked below); a bare id must be a Follow of ours to the sender.
   std::string follow_id = a.inner ? a.inner->id : a.object_id;
   std::string follower;
-  if (a.inner && !a.inner->actor.empty()) follower = a.inner->actor;
-  if (auto ours = store::GetActivity(txn, follow_id); ours.ok()) {
+  if (a.inner) {
+    if (!a.inner->type.empty() && a.inner->type != "Follow") return cs::Status::Ok();
+    if (a.inner->object_id != a.actor)
+      return cs::Status::Forbidden(a.actor + " answered a Follow addressed to " +
+                                   (a.inner->object_id.empty() ? "nobody" : a.inner->object_id));
+    follower = a.inner->actor;
+  } else if (!follow_id.empty()) {
+    for (const auto& f : store::ListFollowers(txn, a.actor))
+      if (f.activity_id == follow_id && uris_.IsLocal(f.follower)) follower = f.follower;
+  }
+  if (auto ours = store::GetActivity(txn, follow_id); !follow_id.empty() && ours.ok()) {
     if (ours->type != "Follow") return cs::Status::Ok();
     follower = ours->actor;
     if (ours->object_id != a.actor)
@@ -233,7 +244,8 @@ cs::Status ActivityHandlers::OnUpdate(store::Txn& txn, const ActivityDoc& a,
     current->url = a.object_actor->url;
     if (!a.object_actor->inbox.empty() && SameOrigin(a.object_actor->inbox, a.actor))
       current->inbox = a.object_actor->inbox;
-    if (!a.object_actor->shared_inbox.empty()) current->shared_inbox = a.object_actor->shared_inbox;
+    if (!a.object_actor->shared_inbox.empty() && SameOrigin(a.object_actor->shared_inbox, a.actor))
+      current->shared_inbox = a.object_actor->shared_inbox;
     current->fetched_at_ms = clock_.NowMillis();
     return store::PutActor(txn, *current);
   }

@@ -3,6 +3,7 @@
 #include "federation/as2_read.h"
 #include "federation/as2_vocab.h"
 #include "federation/json.h"
+#include "federation/url.h"
 
 namespace federation {
 namespace {
@@ -69,6 +70,16 @@ cs::Result<ActorDoc> ParseActor(const rapidjson::Value& doc) {
   }
   // Discourse puts sharedInbox at the top level (mastodon/mastodon#4796: accept both).
   if (actor.shared_inbox.empty()) actor.shared_inbox = ReadUrlRef(doc, "sharedInbox");
+  // Where we deliver to and read from must be the actor's own server: an actor document (or an
+  // Update of it) cannot point our deliveries at another origin. A foreign inbox refuses the
+  // actor; a foreign outbox, followers, following or shared inbox is dropped (deliveries then go
+  // to the personal inbox).
+  if (!SameOrigin(actor.inbox, actor.id))
+    return cs::Status::InvalidInput(actor.type + " inbox " + actor.inbox +
+                                    " is not on the actor's origin");
+  for (std::string* field :
+       {&actor.outbox, &actor.followers, &actor.following, &actor.shared_inbox})
+    if (!field->empty() && !SameOrigin(*field, actor.id)) field->clear();
   if (const rapidjson::Value* url = Member(doc, "url")) actor.url = HtmlUrl(*url);
   actor.icon = UrlOf(doc, "icon");
   actor.image = UrlOf(doc, "image");

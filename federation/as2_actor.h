@@ -35,7 +35,9 @@ struct ActorDoc {
 
 // Reads an actor. Every URL field keeps only an absolute http(s) URL (anything else -> "").
 // Returns kInvalidInput when `doc` is not an object, `type` is missing or not an actor type, or
-// `id`/`inbox` is missing or not an absolute http(s) URL.
+// `id`/`inbox` is missing or not an absolute http(s) URL, or `inbox` is on another origin than
+// `id`; `outbox`, `followers`, `following` and the shared inbox on another origin are dropped
+// ("": deliveries go to the personal inbox).
 cs::Result<ActorDoc> ParseActor(const rapidjson::Value& doc);
 
 }  // namespace federation

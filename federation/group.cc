@@ -5,6 +5,7 @@
 
 #include "federation/activity_handlers.h"
 #include "federation/actor_cache.h"
+#include "federation/discussion.h"
 #include "federation/documents.h"
 #include "federation/fetcher.h"
 #include "federation/html_sanitizer.h"
@@ -34,6 +35,19 @@ std::string ObjectIdOf(const ActivityDoc& a) {
 }
 
 }  // namespace
+
+bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id) {
+  if (group_id.empty()) return false;
+  if (auto c = store::GetCommunity(txn, group_id); c.ok())
+    return c->visibility != store::CommunityVisibility::kPublic;
+  auto actor = store::GetActor(txn, group_id);
+  if (!actor.ok() || actor->local || actor->type != "Group") return false;
+  auto doc = ParseJson(actor->raw_json);
+  if (!doc.ok() || !doc->IsObject()) return false;
+  auto it = doc->FindMember("communityVisibility");
+  return it != doc->MemberEnd() && it->value.IsString() &&
+         std::string_view(it->value.GetString(), it->value.GetStringLength()) != "public";
+}
 
 cs::Result<store::CommunityRecord> Group::Create(store::Txn& txn, const CommunityOptions& o,
                                                  const std::string& private_pem,
@@ -535,7 +549,7 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
           !existing->deleted()) {
         existing->content_html = SanitizeHtml(in.object->content_html);
         existing->name = in.object->name;
-        existing->summary = in.object->summary;
+        existing->summary = PlainSummary(in.object->summary);
         existing->updated_ms = now;
         CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
       } else {
@@ -621,7 +635,7 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
         return cs::Status::Ok();
       existing->content_html = SanitizeHtml(object->content_html);
       existing->name = object->name;
-      existing->summary = object->summary;
+      existing->summary = PlainSummary(object->summary);
       int64_t updated = object->updated.empty() ? -1 : cs::ParseRfc3339(object->updated);
       existing->updated_ms = updated > 0 ? updated * 1000 : now;
       CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));

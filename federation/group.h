@@ -32,6 +32,12 @@ class ActivityHandlers;
 class ActorCache;
 class Fetcher;
 
+// Whether `group_id` is a community that is not public (network or members-only): one of ours by
+// its record, another node's by the `communityVisibility` of its Group document (any value but
+// "public"). What is shared into such a community is addressed to the group only and served only
+// to those who may see the community. False for public communities and unknown or non-Group actors.
+bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id);
+
 struct CommunityOptions {
   std::string name, title, description;
   store::JoinPolicy join = store::JoinPolicy::kOpen;

@@ -42,6 +42,8 @@ struct HttpResponse {
   int status = 200;
   HttpHeaders headers;
   std::string body;
+  // For our log only, never sent: what the body does not say (e.g. why a key fetch failed).
+  std::string log_detail;
 };
 
 // Lower-cases ASCII.

@@ -138,7 +138,17 @@ HttpResponse Inbox::Handle(const HttpRequest& request, std::string_view addresse
   }
 
   auto signer = VerifyRequest(request);
-  if (!signer.ok()) return Answer(401, signer.status().message());
+  if (!signer.ok()) {
+    // Generic to the sender: why a key fetch failed (address refused, DNS) is for our log only,
+    // or the inbox would probe our network for anyone.
+    const std::string& why = signer.status().message();
+    const bool fetch_failed =
+        why.rfind("key ", 0) == 0 && why.find(" is unusable") == std::string::npos;
+    HttpResponse r = Answer(
+        401, fetch_failed ? "the signature key could not be fetched" : "signature did not verify");
+    r.log_detail = why;
+    return r;
+  }
   // One actor never speaks for another: the key's owner is the actor, and the activity's id
   // is on the actor's origin (BR-05).
   if (*signer != activity->actor)
@@ -153,7 +163,11 @@ HttpResponse Inbox::Handle(const HttpRequest& request, std::string_view addresse
     return Answer(202, "ignored");
   }
   auto sender = actors_.GetActor(activity->actor);
-  if (!sender.ok()) return Answer(401, "cannot load the sender: " + sender.status().message());
+  if (!sender.ok()) {
+    HttpResponse r = Answer(401, "the sender could not be fetched");
+    r.log_detail = sender.status().message();
+    return r;
+  }
 
   cs::Status st = writer_.Run([&](store::Txn& txn) -> cs::Status {
     auto fresh = store::MarkSeen(txn, activity->id, clock_.NowMillis());

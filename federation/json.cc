@@ -6,6 +6,11 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
 namespace federation {
 namespace {
 
@@ -53,13 +58,29 @@ class DepthLimiter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dept
   explicit DepthLimiter(int max_depth) : max_depth_(max_depth) {}
   bool Default() { return true; }
   bool String(const char* s, rapidjson::SizeType n, bool) { return CheckString(s, n); }
-  bool Key(const char* s, rapidjson::SizeType n, bool) { return CheckString(s, n); }
-  bool StartObject() { return Enter(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (!CheckString(s, n)) return false;
+    // Member names of the innermost open object: a repeated name is refused (first-key-wins
+    // here but last-key-wins elsewhere would let one body mean two things, e.g. two actors).
+    if (!frames_.empty() && frames_.back().has_value() && !frames_.back()->emplace(s, n).second) {
+      duplicate_key_ = std::string(s, n);
+      return false;
+    }
+    return true;
+  }
+  bool StartObject() {
+    frames_.emplace_back(std::in_place);
+    return Enter();
+  }
   bool EndObject(rapidjson::SizeType) { return Leave(); }
-  bool StartArray() { return Enter(); }
+  bool StartArray() {
+    frames_.emplace_back(std::nullopt);
+    return Enter();
+  }
   bool EndArray(rapidjson::SizeType) { return Leave(); }
   bool too_deep() const { return too_deep_; }
   bool bad_string() const { return bad_string_; }
+  const std::optional<std::string>& duplicate_key() const { return duplicate_key_; }
 
  private:
   bool Enter() {
@@ -71,6 +92,7 @@ class DepthLimiter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dept
   }
   bool Leave() {
     --depth_;
+    if (!frames_.empty()) frames_.pop_back();
     return true;
   }
   bool CheckString(const char* s, rapidjson::SizeType n) {
@@ -82,6 +104,9 @@ class DepthLimiter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dept
   int depth_ = 0;
   bool too_deep_ = false;
   bool bad_string_ = false;
+  // One frame per open container (an explicit stack: no recursion); objects keep their names.
+  std::vector<std::optional<std::unordered_set<std::string>>> frames_;
+  std::optional<std::string> duplicate_key_;
 };
 
 cs::Status Malformed(size_t offset, const std::string& what) {
@@ -103,6 +128,10 @@ cs::Result<rapidjson::Document> ParseJson(std::string_view text, int max_depth) 
     rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, limiter);
     if (limiter.too_deep()) {
       return cs::Status::InvalidInput("JSON nesting deeper than " + std::to_string(max_depth));
+    }
+    if (limiter.duplicate_key()) {
+      return Malformed(result.Offset(),
+                       "duplicate key \"" + *limiter.duplicate_key() + "\" in an object");
     }
     if (limiter.bad_string()) {
       return Malformed(result.Offset(), "string is not valid Unicode (lone surrogate escape)");

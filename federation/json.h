@@ -25,7 +25,9 @@ inline constexpr int kMaxJsonDepth = 64;
 // Parses `text` as one JSON value (UTF-8, validated). The nesting depth is checked by a first
 // SAX pass over the bytes (iterative, no recursion) BEFORE any DOM is built, so a 100,000-deep
 // `[[[[...` costs a few bytes of work and never a stack overflow.
-// The caller bounds the total size. Returns kInvalidInput with
+// The same pass refuses an object with two members of the same name (what <what> then says:
+// `duplicate key "NAME" in an object`), so no document means one thing to us and another to a
+// last-key-wins parser. The caller bounds the total size. Returns kInvalidInput with
 //   "JSON nesting deeper than <max_depth>" or "malformed JSON at offset <n>: <what>".
 // The returned Document owns its memory; a Value taken from it lives as long as the Document.
 cs::Result<rapidjson::Document> ParseJson(std::string_view text, int max_depth = kMaxJsonDepth);

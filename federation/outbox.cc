@@ -106,9 +106,7 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   if (!audience.empty()) {
     extra.push_back(audience);
     // In a community that is not public: addressed to the group only (it announces to members).
-    if (auto c = store::GetCommunity(txn, audience);
-        c.ok() && c->visibility != store::CommunityVisibility::kPublic)
-      visibility = store::Visibility::kDirect;
+    if (IsClosedCommunity(txn, audience)) visibility = store::Visibility::kDirect;
   }
   RenderedPost rendered = RenderLocalPost(txn, uris_, markdown, options.mentions);
   for (const auto& m : rendered.mentioned)

@@ -59,11 +59,12 @@ class Outbox {
   cs::Status DeleteActor(store::Txn& txn, std::string_view user) const;
   // Stores and delivers an activity built elsewhere (shared resources, federation/resource.h):
   // to the author's followers and to `extra` actors, as Publish below.
+  // `to_followers` false: to `extra` only (a resource in a community that is not public).
   cs::Status PublishActivity(store::Txn& txn, const store::ActorRecord& author,
                              const store::ActivityRecord& activity,
                              const std::vector<std::string>& extra,
-                             const std::string& timeline_object) const {
-    return Publish(txn, author, activity, true, extra, timeline_object);
+                             const std::string& timeline_object, bool to_followers = true) const {
+    return Publish(txn, author, activity, to_followers, extra, timeline_object);
   }
 
  private:

@@ -614,7 +614,7 @@ store::ObjectRecord ObjectFor(const store::ResourceRecord& r,
   o.to = r.to;
   o.cc = r.cc;
   o.audience = r.audience;
-  o.visibility = store::Visibility::kPublic;
+  o.visibility = IsPublicResource(r) ? store::Visibility::kPublic : store::Visibility::kDirect;
   o.published_ms = r.created_ms;
   o.updated_ms = r.current_version > 1 ? r.updated_ms : 0;
   o.local = r.local;
@@ -637,9 +637,16 @@ cs::Result<std::string> CreateResource(store::Txn& txn, const Outbox& outbox, co
   r.type = "Page";
   r.attributed_to = author->id;
   r.audience = input.community;
-  r.to = {kPublic};
-  r.cc = {author->followers};
-  if (!input.community.empty()) r.cc.push_back(input.community);
+  // In a community that is not public: to the group only (it announces to its members), as a
+  // post in it; else public, to the author's followers and the community.
+  const bool closed = IsClosedCommunity(txn, input.community);
+  if (closed) {
+    r.to = {input.community};
+  } else {
+    r.to = {kPublic};
+    r.cc = {author->followers};
+    if (!input.community.empty()) r.cc.push_back(input.community);
+  }
   r.current_version = 1;
   r.created_ms = r.updated_ms = now;
   r.local = true;
@@ -667,6 +674,7 @@ cs::Result<std::string> CreateResource(store::Txn& txn, const Outbox& outbox, co
   create.actor = author->id;
   create.object_id = r.id;
   create.published_ms = now;
+  create.visibility = closed ? store::Visibility::kDirect : store::Visibility::kPublic;
   v.activity_id = create.id;
   create.json =
       ActivityJsonWithContext(create.id, "Create", author->id, r.to, r.cc, now,
@@ -679,7 +687,7 @@ cs::Result<std::string> CreateResource(store::Txn& txn, const Outbox& outbox, co
   CS_RETURN_IF_ERROR(store::PutObject(txn, o));
   std::vector<std::string> extra;
   if (!input.community.empty()) extra.push_back(input.community);
-  CS_RETURN_IF_ERROR(outbox.PublishActivity(txn, *author, create, extra, r.id));
+  CS_RETURN_IF_ERROR(outbox.PublishActivity(txn, *author, create, extra, r.id, !closed));
   return r.id;
 }
 
@@ -728,6 +736,8 @@ cs::Result<uint64_t> UpdateResource(store::Txn& txn, const Outbox& outbox, const
   update.actor = author->id;
   update.object_id = r->id;
   update.published_ms = now;
+  const bool is_public = IsPublicResource(*r);
+  update.visibility = is_public ? store::Visibility::kPublic : store::Visibility::kDirect;
   v.activity_id = update.id;
   update.json =
       ActivityJsonWithContext(update.id, "Update", author->id, r->to, r->cc, now,
@@ -741,8 +751,13 @@ cs::Result<uint64_t> UpdateResource(store::Txn& txn, const Outbox& outbox, const
   CS_RETURN_IF_ERROR(store::PutObject(txn, o));
   std::vector<std::string> extra;
   if (!r->audience.empty()) extra.push_back(r->audience);
-  CS_RETURN_IF_ERROR(outbox.PublishActivity(txn, *author, update, extra, ""));
+  CS_RETURN_IF_ERROR(outbox.PublishActivity(txn, *author, update, extra, "", is_public));
   return v.version;
+}
+
+bool IsPublicResource(const store::ResourceRecord& r) {
+  return std::find(r.to.begin(), r.to.end(), kPublic) != r.to.end() ||
+         std::find(r.cc.begin(), r.cc.end(), kPublic) != r.cc.end();
 }
 
 // ---- Documents ----

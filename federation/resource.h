@@ -122,6 +122,10 @@ cs::Result<uint64_t> UpdateResource(store::Txn& txn, const Outbox& outbox, const
                                     std::string_view resource_id, const ResourceInput& input,
                                     const std::optional<std::vector<store::ResourceFile>>& files);
 
+// Whether the resource is addressed to as:Public. Not: shared into a community that is not
+// public (addressed to the group only), served only to those who may see the community.
+bool IsPublicResource(const store::ResourceRecord& r);
+
 // ---- Documents ----
 
 std::string VersionsUrl(std::string_view resource_id);

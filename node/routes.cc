@@ -3,6 +3,7 @@
 #include "federation/documents.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
+#include "federation/json.h"
 #include "federation/nodeinfo.h"
 #include "federation/url.h"
 #include "federation/webfinger.h"
@@ -68,6 +69,21 @@ size_t PageParam(const HttpRequest& r) {
   return n > 0 && n < 1000000 ? static_cast<size_t>(n) : 1;
 }
 
+// One info line for each refused inbox POST: status, reason, the detail kept from the sender.
+HttpResponse Logged(const HttpRequest& r, HttpResponse resp) {
+  if (resp.status >= 400 && LogEnabled(LogLevel::kInfo)) {
+    std::string reason = resp.body;
+    if (auto doc = federation::ParseJson(resp.body); doc.ok() && doc->IsObject())
+      if (auto it = doc->FindMember("error"); it != doc->MemberEnd() && it->value.IsString())
+        reason = it->value.GetString();
+    Log(LogLevel::kInfo, "inbox " + r.Path() + " refused a POST from " +
+                             (r.remote_address.empty() ? "?" : r.remote_address) + ": " +
+                             std::to_string(resp.status) + " " + reason +
+                             (resp.log_detail.empty() ? "" : " (" + resp.log_detail + ")"));
+  }
+  return resp;
+}
+
 }  // namespace
 
 HttpResponse Router::Handle(const HttpRequest& r) const {
@@ -81,7 +97,7 @@ HttpResponse Router::Handle(const HttpRequest& r) const {
     return resp;
   }
   if (path == paths::kSharedInbox) {
-    auto resp = node_.inbox().Handle(r, "");
+    auto resp = Logged(r, node_.inbox().Handle(r, ""));
     if (resp.status == 202) node_.WakeDelivery();
     return resp;
   }
@@ -91,7 +107,7 @@ HttpResponse Router::Handle(const HttpRequest& r) const {
     std::string name = rest.substr(0, slash);
     std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
     if (sub == "inbox") {
-      auto resp = node_.inbox().Handle(r, name);
+      auto resp = Logged(r, node_.inbox().Handle(r, name));
       if (resp.status == 202) node_.WakeDelivery();
       return resp;
     }
@@ -108,7 +124,7 @@ HttpResponse Router::Handle(const HttpRequest& r) const {
     std::string name = rest.substr(0, slash);
     std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
     if (sub == "inbox") {
-      auto resp = node_.inbox().Handle(r, name);
+      auto resp = Logged(r, node_.inbox().Handle(r, name));
       if (resp.status == 202) node_.WakeDelivery();
       return resp;
     }

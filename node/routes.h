@@ -4,6 +4,10 @@
 
 #include "federation/http_message.h"
 
+namespace store {
+struct ResourceRecord;
+}
+
 namespace node {
 
 class Node;
@@ -34,6 +38,10 @@ class Router {
   federation::HttpResponse Home() const;
   // Shared resources (node/routes_resource.cc): the resource, its versions, files, the context.
   federation::HttpResponse Resource(const federation::HttpRequest& r) const;
+  // Whether the requester may see a local resource: everyone for a public one; for one shared
+  // into a community that is not public, who may see that community (ours: MaySeeCommunity;
+  // another node's: a signed GET from the author or from the community's server).
+  bool MaySeeResource(const federation::HttpRequest& r, const store::ResourceRecord& res) const;
   federation::HttpResponse File(const federation::HttpRequest& r) const;
   federation::HttpResponse Context() const;
 

@@ -1,12 +1,18 @@
 // Routes of shared resources: the resource at its id (its current version), each version at
 // RESOURCE/versions/N, the history collection at RESOURCE/versions, the files at
-// /files/SHA256/NAME, and the JSON-LD context at /ns/cloudschool. Public for now (resources are
-// addressed to as:Public); a resource whose object was deleted answers 410.
+// /files/SHA256/NAME, and the JSON-LD context at /ns/cloudschool. A public resource (addressed to
+// as:Public) is served to everyone; one shared into a community that is not public only to who
+// may see that community (MaySeeResource), everyone else gets 404, for the resource, its
+// versions, its history and its files alike. A resource whose object was deleted answers 410.
+#include <optional>
+
 #include "federation/documents.h"
 #include "federation/resource.h"
+#include "federation/url.h"
 #include "federation/webfinger.h"
 #include "node/node.h"
 #include "node/routes.h"
+#include "store/community.h"
 #include "store/resources.h"
 
 namespace node {
@@ -84,6 +90,24 @@ HttpResponse Router::Context() const {
   return resp;
 }
 
+bool Router::MaySeeResource(const HttpRequest& r, const store::ResourceRecord& res) const {
+  if (federation::IsPublicResource(res)) return true;
+  if (res.audience.empty()) return false;
+  {
+    auto txn = node_.store().BeginRead();
+    if (!txn.ok()) return false;
+    if (store::GetCommunity(*txn, res.audience).ok()) {
+      txn->Abort();
+      return MaySeeCommunity(r, res.audience);
+    }
+  }
+  // Another node's community: its members are not known here; the author and the community's
+  // own server (which announces it to them) may fetch it.
+  auto signer = node_.inbox().VerifyRequest(r);
+  if (!signer.ok()) return false;
+  return *signer == res.attributed_to || federation::SameOrigin(*signer, res.audience);
+}
+
 HttpResponse Router::Resource(const HttpRequest& r) const {
   // /users/NAME/resources/ID[/versions[/N]]
   const std::string path = r.Path();
@@ -94,6 +118,18 @@ HttpResponse Router::Resource(const HttpRequest& r) const {
   std::string rid =
       node_.uris().origin() + path.substr(0, m + marker.size()) + rest.substr(0, slash);
   std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  {
+    // Who may see it first, with no transaction held while the signer's key may be fetched.
+    std::optional<store::ResourceRecord> rec;
+    {
+      auto txn = node_.store().BeginRead();
+      if (!txn.ok()) return Error(503, "storage unavailable");
+      auto res = store::GetResource(*txn, rid);
+      if (!res.ok() || !res->local) return Error(404, "not found");
+      rec = std::move(res).value();
+    }
+    if (!MaySeeResource(r, *rec)) return Error(404, "not found");
+  }
   auto txn = node_.store().BeginRead();
   if (!txn.ok()) return Error(503, "storage unavailable");
   auto res = store::GetResource(*txn, rid);
@@ -135,6 +171,7 @@ HttpResponse Router::File(const HttpRequest& r) const {
         n.ok())
       name = *n;
   store::FileRecord rec;
+  std::vector<store::ResourceRecord> closed;  // not public resources holding the file
   {
     auto txn = node_.store().BeginRead();
     if (!txn.ok()) return Error(503, "storage unavailable");
@@ -142,6 +179,28 @@ HttpResponse Router::File(const HttpRequest& r) const {
     // Only files of this node's resources are served; copies of other schools' files are not.
     if (!f.ok() || !f->local) return Error(404, "not found");
     rec = *f;
+    // Served as the resources holding it are: freely when one of them is public or none is
+    // known (an orphan local file); else only to who may see one of them.
+    bool any_public = false;
+    for (const auto& res : store::ListResources(*txn)) {
+      if (!res.local || res.deleted_ms) continue;
+      bool holds = false;
+      for (const auto& v : store::ListResourceVersions(*txn, res.id))
+        for (const auto& file : v.files) holds |= file.sha256_hex == hex;
+      if (!holds) continue;
+      if (federation::IsPublicResource(res)) {
+        any_public = true;
+        break;
+      }
+      closed.push_back(res);
+    }
+    if (any_public) closed.clear();
+  }
+  if (!closed.empty()) {
+    bool allowed = false;
+    for (const auto& res : closed)
+      if ((allowed = MaySeeResource(r, res))) break;
+    if (!allowed) return Error(404, "not found");
   }
   if (r.headers.Get("if-none-match") == "\"" + hex + "\"") {
     HttpResponse resp = Plain(304, "", SafeServedType(rec.media_type));
@@ -155,9 +214,10 @@ HttpResponse Router::File(const HttpRequest& r) const {
   resp.headers.Set("content-disposition", Disposition(name.empty() ? rec.name : name));
   resp.headers.Set("x-content-type-options", "nosniff");
   resp.headers.Set("content-security-policy", "default-src 'none'; sandbox");
-  resp.headers.Set("cache-control", "public, max-age=31536000, immutable");
+  resp.headers.Set("cache-control",
+                   closed.empty() ? "public, max-age=31536000, immutable" : "private, no-store");
   resp.headers.Set("etag", "\"" + hex + "\"");
-  resp.headers.Set("access-control-allow-origin", "*");
+  if (closed.empty()) resp.headers.Set("access-control-allow-origin", "*");
   return resp;
 }
 

@@ -379,4 +379,25 @@ TEST_F(Cli, CommunityPostsShowTheirTitleAndCommunityOnTheTimeline) {
   EXPECT_NE(text.out.find(" in http://school.example:8443/c/maths"), std::string::npos) << text.out;
 }
 
+TEST_F(Cli, ResourceAddTakesALocalCommunityNameAsPostDoes) {
+  Init();
+  ASSERT_EQ(
+      Do({"community", "add", "maths", "--title", "Maths teachers", "--join", "open"}).exit_code,
+      0);
+  ASSERT_EQ(Do({"join", "--as", "ann", "maths"}).exit_code, 0);
+  const std::string file = dir_.str() + "/worksheet.txt";
+  std::ofstream(file) << "1/2 + 1/4";
+  CliRun add = Do({"resource", "add", "--as", "ann", "--community", "maths", "--title",
+                   "Fractions worksheet", "--file", file});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  auto list = Json({"resource", "list", "--community", "maths", "--json"});
+  ASSERT_TRUE(list.IsArray());
+  ASSERT_EQ(list.Size(), 1u);
+  EXPECT_STREQ(list[0]["community"].GetString(), "http://school.example:8443/c/maths");
+  CliRun unknown = Do(
+      {"resource", "add", "--as", "ann", "--community", "nosuch", "--title", "x", "--file", file});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no community named 'nosuch'"), std::string::npos) << unknown.err;
+}
+
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "federation/group.h"
 #include "federation/outbox.h"
+#include "federation/resource.h"
 #include "node/routes.h"
 #include "store/community.h"
 #include "tests/federation/case_env.h"
@@ -409,6 +410,127 @@ TEST_F(GroupCases, NetworkAndMembersVisibilityOnFetch) {
   EXPECT_TRUE(announced);
 }
 
+// A resource shared into a community that is not public follows the rules of posts in it: to the
+// group only (no Public, not the author's followers), not in the author's public outbox, and the
+// resource, its versions, its history and its files only for members and their servers.
+TEST_F(GroupCases, ResourceInAMembersOnlyCommunityIsForMembersOnly) {
+  auto staff =
+      AddCommunity("staff", store::JoinPolicy::kApproval, store::CommunityVisibility::kMembers);
+  const std::string teacher = node_.User("teacher1");
+  Join(teacher, staff.id);
+  Join(member_, staff.id);
+  // outsider_ follows the author but is no member.
+  ASSERT_TRUE(node_
+                  .Update([&](store::Txn& t) {
+                    return store::PutFollow(t, {.follower = outsider_,
+                                                .followee = teacher,
+                                                .activity_id = outsider_ + "#f",
+                                                .state = store::FollowState::kAccepted});
+                  })
+                  .ok());
+  // A remote members-only community (another node's Group document says so).
+  const std::string remote_group = remote_.url("/c/closed");
+  ASSERT_TRUE(node_
+                  .Update([&](store::Txn& t) {
+                    store::ActorRecord g;
+                    g.id = remote_group;
+                    g.type = "Group";
+                    g.preferred_username = "closed";
+                    g.inbox = remote_group + "/inbox";
+                    g.raw_json = "{\"id\":\"" + remote_group +
+                                 "\",\"type\":\"Group\",\"communityVisibility\":\"members\"}";
+                    return store::PutActor(t, g);
+                  })
+                  .ok());
+  const std::string path = ::testing::TempDir() + "/staff-secret.txt";
+  {
+    std::ofstream out(path);
+    out << "staff secret";
+  }
+  auto files = federation::ImportFiles(node_->blobs(), node_->uris(), {path});
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  auto create = [&](const std::string& community) {
+    std::string id;
+    cs::Status st = node_.Update([&](store::Txn& t) -> cs::Status {
+      federation::ResourceInput in;
+      in.title = "staff secret";
+      in.community = community;
+      auto r = federation::CreateResource(t, node_->outbox(), node_->uris(), node_.clock(),
+                                          "teacher1", in, *files);
+      if (!r.ok()) return r.status();
+      id = *r;
+      return cs::Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return id;
+  };
+  size_t before = Deliveries().size();
+  const std::string rid = create(staff.id);
+  const std::string remote_rid = create(remote_group);
+  ASSERT_FALSE(rid.empty());
+  ASSERT_FALSE(remote_rid.empty());
+
+  node::Router router(node_.node());
+  auto get = [&](const std::string& url, const std::string& signer, int key) {
+    federation::HttpRequest r;
+    r.method = "GET";
+    r.scheme = "http";
+    r.authority = kLocalDomain;
+    r.target = url.substr(std::string(kLocalOrigin).size());
+    r.headers.Set("accept", "application/activity+json");
+    if (!signer.empty()) {
+      cs::Status st = federation::SignCavage(r, signer + "#main-key", RemoteKey(key),
+                                             node_.clock().NowSeconds());
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    }
+    return router.Handle(r);
+  };
+  // Addressed to the group only; only the groups' servers get it (the local group announces it
+  // to its remote member, addressed to its members).
+  auto deliveries = Deliveries();
+  for (size_t i = before; i < deliveries.size(); ++i) {
+    auto& [inbox, json, signer] = deliveries[i];
+    EXPECT_EQ(json.find("#Public"), std::string::npos) << json;
+    EXPECT_EQ(json.find(teacher + "/followers"), std::string::npos) << json;
+    if (signer == teacher)
+      EXPECT_EQ(inbox, remote_group + "/inbox") << json;  // the remote group, nobody else
+  }
+  {
+    auto txn = node_->store().BeginRead();
+    for (const auto& id : {rid, remote_rid}) {
+      auto r = store::GetResource(*txn, id);
+      ASSERT_TRUE(r.ok());
+      EXPECT_FALSE(federation::IsPublicResource(*r));
+      EXPECT_EQ(r->to, std::vector<std::string>{r->audience});
+      EXPECT_TRUE(r->cc.empty());
+      auto o = store::GetObject(*txn, id);
+      ASSERT_TRUE(o.ok());
+      EXPECT_EQ(o->visibility, store::Visibility::kDirect);
+    }
+  }
+  // Not in the author's public outbox.
+  auto outbox = get(teacher + "/outbox?page=1", "", 0);
+  EXPECT_EQ(outbox.status, 200);
+  EXPECT_EQ(outbox.body.find(rid), std::string::npos) << outbox.body;
+  EXPECT_EQ(outbox.body.find(remote_rid), std::string::npos) << outbox.body;
+
+  Remote third("node-c.example.com");
+  node_.Seed(third, "/users/stranger", kOther);
+  const std::string stranger = third.url("/users/stranger");
+  const std::string file = federation::FileUrl(node_->uris(), (*files)[0].sha256_hex, "x.txt");
+  for (const std::string& url : {rid, rid + "/versions", rid + "/versions/1", file}) {
+    EXPECT_EQ(get(url, "", 0).status, 404) << url;
+    EXPECT_EQ(get(url, stranger, kOther).status, 404) << url;
+    EXPECT_EQ(get(url, member_, kMember).status, 200) << url;
+    EXPECT_EQ(get(url, outsider_, kOutsider).status, 200) << url;  // the server of a member
+  }
+  EXPECT_EQ(get(file, member_, kMember).headers.Get("cache-control"), "private, no-store");
+  // The remote community's: its server (node-b) may fetch it, nobody else.
+  EXPECT_EQ(get(remote_rid, "", 0).status, 404);
+  EXPECT_EQ(get(remote_rid, stranger, kOther).status, 404);
+  EXPECT_EQ(get(remote_rid + "/versions/1", member_, kMember).status, 200);
+}
+
 TEST_F(GroupCases, BR16_OneNamespaceForTeachersAndCommunities) {
   AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
   auto user = node::AddUser(node_->store(), node_->uris(), "MATHS", "", node_.clock());
@@ -463,6 +585,39 @@ TEST_F(RemoteGroupCases, LemmyAnnounceCreatePageIsAPostOfTheCommunity) {
   EXPECT_EQ(Posts(), std::vector<std::string>{page});
   auto tl = node_.Timeline(node_.User("teacher1"));
   EXPECT_NE(std::find(tl.begin(), tl.end(), page), tl.end());
+}
+
+// A content warning from another server is plain text of at most 1000 bytes on every path: a
+// Create and an Update announced by the group alike.
+TEST_F(RemoteGroupCases, AnnouncedSummaryIsPlainTextAndBounded) {
+  const std::string author = lemmy_.url("/u/lemmy_beta");
+  const std::string note = lemmy_.url("/post/cw");
+  auto announce = [&](const std::string& type, const std::string& summary, const std::string& n) {
+    std::string inner =
+        "{\"id\":" + federation::JsonString(lemmy_.url("/activities/" + n)) + ",\"type\":\"" +
+        type + "\",\"actor\":" + federation::JsonString(author) + ",\"to\":[\"" + kPublic +
+        "\"],\"audience\":" + federation::JsonString(group_) +
+        ",\"object\":{\"id\":" + federation::JsonString(note) +
+        ",\"type\":\"Note\",\"attributedTo\":" + federation::JsonString(author) +
+        ",\"audience\":" + federation::JsonString(group_) +
+        ",\"summary\":" + federation::JsonString(summary) + ",\"content\":\"<p>text</p>\"}}";
+    return "{\"id\":" + federation::JsonString(lemmy_.url("/activities/announce-" + n)) +
+           ",\"type\":\"Announce\",\"actor\":" + federation::JsonString(group_) + ",\"to\":[\"" +
+           kPublic + "\"],\"object\":" + inner + "}";
+  };
+  HttpResponse r = DeliverAsGroup(announce("Create", "<b>exam</b> <script>alert(1)</script>", "1"));
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto stored = node_.Object(note);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->summary.find('<'), std::string::npos) << stored->summary;
+  EXPECT_NE(stored->summary.find("exam"), std::string::npos) << stored->summary;
+  r = DeliverAsGroup(announce("Update", "<i>long</i> " + std::string(3000, 'x'), "2"));
+  ASSERT_EQ(r.status, 202) << r.body;
+  stored = node_.Object(note);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->summary.rfind("long x", 0), 0u) << stored->summary.substr(0, 40);
+  EXPECT_EQ(stored->summary.find('<'), std::string::npos);
+  EXPECT_LE(stored->summary.size(), 1000u);
 }
 
 TEST_F(RemoteGroupCases, ForgedAnnounceOfAnotherServersPostIsFetchedNotTrusted) {

@@ -32,6 +32,28 @@ TEST(ParseJsonTest, HundredThousandNestedArraysAreRefusedNotRecursed) {
   EXPECT_EQ(ParseError(deep), "JSON nesting deeper than 64");
 }
 
+// One body must not mean two things: we would read the first "actor", a last-key-wins parser
+// (what a group's re-announced raw bytes meet elsewhere) the second.
+TEST(ParseJsonTest, DuplicateMemberNamesAreRefusedAtAnyDepth) {
+  EXPECT_NE(ParseError(R"({"actor":"https://a.example/m","actor":"https://b.example/bob"})")
+                .find("duplicate key \"actor\""),
+            std::string::npos);
+  EXPECT_NE(
+      ParseError(R"({"object":{"id":"x","type":"Note","id":"y"}})").find("duplicate key \"id\""),
+      std::string::npos);
+  EXPECT_NE(ParseError(R"([1,{"a":[{"b":1,"b":2}]}])").find("duplicate key \"b\""),
+            std::string::npos);
+  // Escapes decode first: "\u0061" is "a".
+  EXPECT_NE(ParseError(R"({"a":1,"\u0061":2})").find("duplicate key"), std::string::npos);
+  // The same name in different objects, and siblings in arrays, are fine.
+  MustParse(R"({"a":{"a":1},"b":[{"a":1},{"a":2}],"c":{"b":{"a":1}}})");
+  // Deep but within the limit: still iterative.
+  std::string deep;
+  for (int i = 0; i < 60; ++i) deep += "{\"k\":";
+  deep += "1" + std::string(60, '}');
+  MustParse(deep);
+}
+
 TEST(ParseJsonTest, UnterminatedDeepBodyFromBr27IsTooDeep) {
   // `{"a":[[[[...` with no closing brackets, 200 KiB.
   std::string body = "{\"a\":" + std::string(200 * 1024, '[');
