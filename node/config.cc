@@ -117,10 +117,12 @@ cs::Result<Config> LoadConfig(const std::string& data_dir) {
   r.Integer("delivery_first_retry_ms", c.delivery_first_retry_ms);
   r.Integer("max_file_bytes", c.max_file_bytes);
   r.Integer("max_cache_bytes", c.max_cache_bytes);
+  r.Integer("max_connections_per_ip", c.max_connections_per_ip);
   r.RejectUnknown();
   if (c.domain.empty()) r.Error("'domain' is missing");
   if (c.max_file_bytes < 1) r.Error("'max_file_bytes' must be positive");
   if (c.max_cache_bytes < 0) r.Error("'max_cache_bytes' must not be negative");
+  if (c.max_connections_per_ip < 0) r.Error("'max_connections_per_ip' must not be negative");
   if (c.signature_window_seconds < 1) r.Error("'signature_window_seconds' must be positive");
   if (c.delivery_first_retry_ms < 1) r.Error("'delivery_first_retry_ms' must be positive");
   if (c.scheme != "https" && c.scheme != "http")
@@ -148,6 +150,8 @@ cs::Status SaveConfig(const std::string& data_dir, const Config& c) {
     t.insert("delivery_first_retry_ms", c.delivery_first_retry_ms);
   if (c.max_file_bytes != Config{}.max_file_bytes) t.insert("max_file_bytes", c.max_file_bytes);
   if (c.max_cache_bytes != Config{}.max_cache_bytes) t.insert("max_cache_bytes", c.max_cache_bytes);
+  if (c.max_connections_per_ip != Config{}.max_connections_per_ip)
+    t.insert("max_connections_per_ip", c.max_connections_per_ip);
   std::ostringstream out;
   out << "# Cloudschool node configuration (docs/admin.md).\n" << t << "\n";
   std::string body = out.str();

@@ -24,6 +24,9 @@ struct Config {
   // copies of other schools' files may take under media/ (least recently used go first).
   int64_t max_file_bytes = 50ll << 20;
   int64_t max_cache_bytes = 1ll << 30;
+  // Live HTTP connections one client address may hold (ServerOptions::max_connections_per_ip);
+  // 0 = no cap. Behind a reverse proxy on the same host every connection comes from the proxy.
+  int64_t max_connections_per_ip = 64;
   std::string Origin() const { return scheme + "://" + domain; }
 };
 

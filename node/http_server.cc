@@ -61,6 +61,8 @@ constexpr auto kTlsShutdownTime = std::chrono::seconds(2);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 // Back-off after an accept error (EMFILE and the like), so the accept loop does not spin.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// At most one "refused N connections" log line this often: a flood must not flood the log.
+constexpr auto kRefusalLogInterval = std::chrono::seconds(1);
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -188,6 +190,14 @@ struct Runtime {
   std::condition_variable cv;  // signalled when `busy` drops
   int busy = 0;                // guarded by mu: requests between first byte and response written
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // guarded by mu
+  // Guarded by mu: live connections per client address (RemoteAddress); no entry means 0.
+  std::unordered_map<std::string, size_t> per_ip;
+
+  // Refusals not logged yet (at most one line per kRefusalLogInterval); acceptor's strand only.
+  size_t refused_global = 0, refused_per_ip = 0;
+  std::string last_refused;
+  std::chrono::steady_clock::time_point last_refusal_log =
+      std::chrono::steady_clock::now() - std::chrono::hours(1);
 
   std::optional<ssl::context> tls;
   net::io_context ioc;
@@ -233,7 +243,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   template <class... StreamArgs>
   Session(Runtime& rt, std::string remote, StreamArgs&&... stream_args)
       : rt_(rt), stream_(std::forward<StreamArgs>(stream_args)...), remote_(std::move(remote)) {
+    std::lock_guard<std::mutex> lock(rt_.mu);
     ++rt_.connections;
+    ++rt_.per_ip[remote_];
   }
 
   ~Session() override {
@@ -244,6 +256,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     rt_.sessions.erase(this);
     --rt_.connections;
+    auto it = rt_.per_ip.find(remote_);
+    if (it != rt_.per_ip.end() && --it->second == 0) rt_.per_ip.erase(it);
   }
 
   void Run() {
@@ -475,19 +489,43 @@ using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 
 void DoAccept(Runtime& rt);
 
-// Over max_connections: a best-effort 503 on plain HTTP (a TLS peer cannot read one without a
-// handshake we do not want to spend on it), then close.
-void Reject(Runtime& rt, tcp::socket& socket) {
+// Over max_connections or max_connections_per_ip: a best-effort 503 on plain HTTP (a TLS peer
+// cannot read one without a handshake we do not want to spend on it), then close.
+void Reject(Runtime& rt, tcp::socket& socket, std::string_view body) {
   ErrorCode ignored;
   if (!rt.tls) {
-    static constexpr std::string_view k503 =
+    std::string response =
         "HTTP/1.1 503 Service Unavailable\r\nServer: cloudschool\r\nContent-Type: text/plain; "
-        "charset=utf-8\r\nContent-Length: 19\r\nConnection: close\r\n\r\nserver at capacity\n";
+        "charset=utf-8\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body);
     socket.non_blocking(true, ignored);
-    socket.send(net::buffer(k503.data(), k503.size()), 0, ignored);
+    socket.send(net::buffer(response), 0, ignored);
   }
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
+}
+
+// Logs the refusals counted since the last such line, if there are any and kRefusalLogInterval has
+// passed (or `now_anyway`). On the acceptor's strand.
+void LogRefusals(Runtime& rt, bool now_anyway = false) {
+  size_t total = rt.refused_global + rt.refused_per_ip;
+  if (total == 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!now_anyway && now - rt.last_refusal_log < kRefusalLogInterval) return;
+  rt.last_refusal_log = now;
+  std::string line =
+      "refused " + std::to_string(total) + " connection(s) since the last such line:";
+  if (rt.refused_per_ip > 0)
+    line += " " + std::to_string(rt.refused_per_ip) + " from an address with " +
+            std::to_string(rt.options.max_connections_per_ip) +
+            " connections open (max_connections_per_ip)";
+  if (rt.refused_global > 0)
+    line += std::string(rt.refused_per_ip > 0 ? "," : "") + " " +
+            std::to_string(rt.refused_global) + " with " +
+            std::to_string(rt.options.max_connections) + " connections open (max_connections)";
+  line += "; the last from " + rt.last_refused;
+  Log(LogLevel::kWarn, line);
+  rt.refused_global = rt.refused_per_ip = 0;
 }
 
 void OnAccept(Runtime& rt, ErrorCode ec, tcp::socket socket) {
@@ -501,10 +539,22 @@ void OnAccept(Runtime& rt, ErrorCode ec, tcp::socket socket) {
     return;
   }
   std::string remote = RemoteAddress(socket);
-  if (rt.connections.load() >= rt.options.max_connections) {
-    Log(LogLevel::kWarn, "refusing connection from " + remote + ": " +
-                             std::to_string(rt.options.max_connections) + " connections open");
-    Reject(rt, socket);
+  // Only this strand adds connections, so the counts cannot grow between this check and the
+  // Session constructor that counts the new one.
+  bool over_per_ip = false, over_global = false;
+  {
+    std::lock_guard<std::mutex> lock(rt.mu);
+    if (rt.options.max_connections_per_ip > 0) {
+      auto it = rt.per_ip.find(remote);
+      over_per_ip = it != rt.per_ip.end() && it->second >= rt.options.max_connections_per_ip;
+    }
+    over_global = !over_per_ip && rt.connections.load() >= rt.options.max_connections;
+  }
+  if (over_per_ip || over_global) {
+    ++(over_per_ip ? rt.refused_per_ip : rt.refused_global);
+    rt.last_refused = remote;
+    Reject(rt, socket,
+           over_per_ip ? "too many connections from your address\n" : "server at capacity\n");
   } else {
     std::shared_ptr<SessionBase> base;
     if (rt.tls) {
@@ -519,6 +569,7 @@ void OnAccept(Runtime& rt, ErrorCode ec, tcp::socket socket) {
     std::lock_guard<std::mutex> lock(rt.mu);
     rt.sessions.emplace(base.get(), base);
   }
+  LogRefusals(rt);
   DoAccept(rt);
 }
 
@@ -637,6 +688,7 @@ void HttpServer::Stop(int grace_seconds) {
     ErrorCode ignored;
     rt.acceptor.close(ignored);
     rt.accept_retry.cancel();
+    LogRefusals(rt, true);
     closed.set_value();
   });
   closed.get_future().wait();

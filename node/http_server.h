@@ -15,7 +15,9 @@
 //   - keep-alive, "Connection: close", HEAD (same headers as GET, no body), "Expect: 100-continue".
 //   - the response gets Content-Length, and Date and "Server: cloudschool" unless the handler set
 //     them; a handler that throws gives a 500 and an ERROR log line.
-//   - beyond max_connections, a new connection gets a 503 (plain HTTP) or is closed (TLS).
+//   - beyond max_connections in all, or max_connections_per_ip from one client address, a new
+//     connection gets a 503 (plain HTTP) or is closed (TLS). A refused connection is not counted.
+//     Refusals are logged at most once a second, as a count.
 //
 // Implementation (Boost.Beast) lives only in http_server.cc.
 #pragma once
@@ -48,6 +50,10 @@ struct ServerOptions {
   int io_threads = 1;
   int handler_threads = 4;
   size_t max_connections = 1024;
+  // Live connections from one client address (the address only, not the port; an IPv4-mapped IPv6
+  // address counts as the IPv4 one), so one client cannot take every slot. 0 = no cap. Behind a
+  // reverse proxy every connection comes from the proxy's address: raise it or set 0 there.
+  size_t max_connections_per_ip = 64;
 };
 
 using Handler = std::function<federation::HttpResponse(const federation::HttpRequest&)>;

@@ -227,6 +227,7 @@ cs::Status Node::Serve(const ServeOptions& options) {
   so.public_scheme = config_.scheme;
   so.public_authority = config_.domain;
   so.handler_threads = options.handler_threads;
+  so.max_connections_per_ip = static_cast<size_t>(config_.max_connections_per_ip);
   router_ = std::make_unique<Router>(*this);
   server_ = std::make_unique<HttpServer>(so, [this](const federation::HttpRequest& r) {
     return router_->Handle(r);

@@ -141,7 +141,9 @@ TEST_F(Cli, ABrokenConfigFailsEveryCommandNamingTheFileAndKey) {
            {"max_fle_bytes = 5", "unknown key 'max_fle_bytes'"},
            {"[[[", path + ":"},
            {"allow_addresses = \"10.0.0.0/8\"", "'allow_addresses' must be an array of strings"},
-           {"signature_window_seconds = 1.5", "'signature_window_seconds' must be an integer"}}) {
+           {"signature_window_seconds = 1.5", "'signature_window_seconds' must be an integer"},
+           {"max_connections_per_ip = \"many\"", "'max_connections_per_ip' must be an integer"},
+           {"max_connections_per_ip = -1", "'max_connections_per_ip' must not be negative"}}) {
     std::string config;  // `good` without the line of the key the case sets
     std::istringstream lines(good);
     for (std::string line; std::getline(lines, line);)

@@ -139,8 +139,18 @@ struct RawResponse {
 
 class RawConn {
  public:
-  explicit RawConn(uint16_t port) {
+  // `from`: the local IPv4 address to connect from (any of 127/8 reaches the loopback listener).
+  explicit RawConn(uint16_t port, const char* from = nullptr) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (from) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      if (inet_pton(AF_INET, from, &local.sin_addr) != 1 ||
+          bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        connect_errno_ = errno ? errno : EINVAL;
+        return;
+      }
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -659,6 +669,62 @@ TEST_F(HttpServerTest, MaxConnectionsRefusesExtraWith503) {
     if (status != 200) std::this_thread::sleep_for(milliseconds(50));
   }
   EXPECT_EQ(status, 200);
+}
+
+TEST_F(HttpServerTest, MaxConnectionsPerIpRefusesThatAddressOnlyAndLogsRefusalsAsACount) {
+  ServerOptions options;
+  options.max_connections_per_ip = 8;
+  StartServer(options);
+  std::vector<std::unique_ptr<RawConn>> held;
+  for (int i = 0; i < 8; ++i) {
+    held.push_back(std::make_unique<RawConn>(port_));
+    ASSERT_TRUE(held.back()->connected());
+  }
+  // A request on each proves all 8 were accepted before the next; then they sit idle.
+  for (auto& c : held) {
+    c->Send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    ASSERT_EQ(c->ReadResponse().status, 200);
+  }
+
+  testing::internal::CaptureStderr();
+  auto burst_start = Clock::now();
+  constexpr int kRefused = 20;
+  int refused = 0;
+  for (int i = 0; i < kRefused; ++i) {
+    RawConn extra(port_);
+    RawResponse r = extra.ReadResponse();
+    if (r.status == 503 && extra.WaitClosed(milliseconds(2000))) ++refused;
+  }
+  double burst_seconds = SecondsSince(burst_start);
+  std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(refused, kRefused);
+  // One line at the first refusal, then at most one a second, each a count.
+  size_t lines = 0;
+  for (size_t at = log.find("refused "); at != std::string::npos; at = log.find("refused ", at + 1))
+    ++lines;
+  EXPECT_GE(lines, 1u) << log;
+  EXPECT_LE(static_cast<double>(lines), 2 + burst_seconds) << log;
+  EXPECT_NE(log.find("max_connections_per_ip"), std::string::npos) << log;
+
+  // Another address is served meanwhile (and is seen as that address).
+  RawConn other(port_, "127.0.0.2");
+  ASSERT_TRUE(other.connected()) << std::strerror(other.connect_errno());
+  other.Send("GET /other HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_EQ(other.ReadResponse().status, 200);
+  EXPECT_EQ(recorder_.Last().remote_address, "127.0.0.2");
+
+  // Closing the 8 frees 127.0.0.1's slots.
+  held.clear();
+  auto deadline = Clock::now() + milliseconds(10000);
+  int status = 0;
+  while (status != 200 && Clock::now() < deadline) {
+    RawConn again(port_);
+    again.Send("GET /again HTTP/1.1\r\nHost: h\r\n\r\n");
+    status = again.ReadResponse().status;
+    if (status != 200) std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(recorder_.Last().remote_address, "127.0.0.1");
 }
 
 // ---- threads and lifecycle ------------------------------------------------------------------
