@@ -40,6 +40,16 @@ void Context(Writer& w, bool security) {
 }
 std::string Time(int64_t ms) { return cs::FormatRfc3339(ms / 1000); }
 
+// The actor's `publicKey` member ({id, owner, publicKeyPem}), as every actor type carries it.
+void WritePublicKey(Writer& w, const store::ActorRecord& a) {
+  Key(w, "publicKey");
+  w.StartObject();
+  Str(w, "id", a.key_id);
+  Str(w, "owner", a.id);
+  Str(w, "publicKeyPem", a.public_key_pem);
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string JsonString(std::string_view s) {
@@ -75,12 +85,7 @@ std::string ActorJson(const store::ActorRecord& a) {
   Key(w, "discoverable");
   w.Bool(true);
   if (a.created_at_ms) Str(w, "published", Time(a.created_at_ms));
-  Key(w, "publicKey");
-  w.StartObject();
-  Str(w, "id", a.key_id);
-  Str(w, "owner", a.id);
-  Str(w, "publicKeyPem", a.public_key_pem);
-  w.EndObject();
+  WritePublicKey(w, a);
   w.EndObject();
   return buf.GetString();
 }
@@ -123,12 +128,7 @@ std::string GroupActorJson(const store::ActorRecord& a, const store::CommunityRe
   Str(w, "communityVisibility", store::CommunityVisibilityName(c.visibility));
   if (a.created_at_ms) Str(w, "published", Time(a.created_at_ms));
   if (c.updated_ms) Str(w, "updated", Time(c.updated_ms));
-  Key(w, "publicKey");
-  w.StartObject();
-  Str(w, "id", a.key_id);
-  Str(w, "owner", a.id);
-  Str(w, "publicKeyPem", a.public_key_pem);
-  w.EndObject();
+  WritePublicKey(w, a);
   w.EndObject();
   return buf.GetString();
 }
