@@ -46,10 +46,10 @@ store::ObjectRecord ObjectRecordFromDoc(const ObjectDoc& o, const store::ActorRe
     r.visibility = store::Visibility::kFollowers;
   else
     r.visibility = store::Visibility::kDirect;
-  int64_t published = o.published.empty() ? -1 : cs::ParseRfc3339(o.published);
-  r.published_ms = published > 0 ? published * 1000 : now_ms;
-  int64_t updated = o.updated.empty() ? -1 : cs::ParseRfc3339(o.updated);
-  if (updated > 0) r.updated_ms = updated * 1000;
+  int64_t published = o.published.empty() ? -1 : cs::ParseRfc3339Millis(o.published);
+  r.published_ms = published > 0 ? published : now_ms;
+  int64_t updated = o.updated.empty() ? -1 : cs::ParseRfc3339Millis(o.updated);
+  if (updated > 0) r.updated_ms = updated;
   return r;
 }
 
@@ -261,15 +261,7 @@ cs::Status ActivityHandlers::OnUpdate(store::Txn& txn, const ActivityDoc& a,
   if (existing->attributed_to != a.actor || o.attributed_to != a.actor)
     return cs::Status::Forbidden(a.actor + " cannot update " + o.id);
   if (existing->deleted()) return cs::Status::Ok();
-  CS_RETURN_IF_ERROR(KeepEdit(txn, *existing));  // edit history: discussion.h
-  existing->content_html = SanitizeHtml(o.content_html);
-  existing->summary = PlainSummary(o.summary);
-  existing->name = o.name;
-  existing->sensitive = o.sensitive;
-  existing->tags = KeepTags(o.tags);
-  int64_t updated = o.updated.empty() ? -1 : cs::ParseRfc3339(o.updated);
-  existing->updated_ms = updated > 0 ? updated * 1000 : clock_.NowMillis();
-  CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
+  CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, o, clock_.NowMillis()));  // discussion.h
   return StoreRemoteResource(txn, a, clock_.NowMillis());  // a shared resource: a new version
 }
 
@@ -295,7 +287,21 @@ cs::Status ActivityHandlers::OnDelete(store::Txn& txn, const ActivityDoc& a,
                                  .created_ms = now});
   }
   auto existing = store::GetObject(txn, a.object_id);
-  if (!existing.ok()) return cs::Status::Ok();  // unknown object: nothing to do
+  if (!existing.ok()) {
+    // Deliveries are not ordered: the Delete may overtake its Create. A tombstone keeps the
+    // late Create from bringing the post back (only for the sender's own origin, so nobody
+    // can bury another server's posts).
+    if (a.object_id.empty() || uris_.IsLocal(a.object_id) || !SameOrigin(a.object_id, a.actor))
+      return cs::Status::Ok();
+    store::ObjectRecord tomb;
+    tomb.id = a.object_id;
+    tomb.type = "Tombstone";
+    tomb.attributed_to = a.actor;
+    tomb.visibility = store::Visibility::kDirect;
+    tomb.published_ms = now;
+    tomb.deleted_ms = now;
+    return store::PutObject(txn, tomb);
+  }
   if (existing->attributed_to != a.actor)
     return cs::Status::Forbidden(a.actor + " cannot delete " + a.object_id);
   if (existing->deleted()) return cs::Status::Ok();

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "federation/html_sanitizer.h"
+#include "store/clock.h"
 
 namespace federation {
 namespace {
@@ -83,6 +84,36 @@ cs::Status KeepEdit(store::Txn& txn, const store::ObjectRecord& before) {
   version.sensitive = before.sensitive;
   version.updated_ms = before.updated_ms ? before.updated_ms : before.published_ms;
   return store::AddEdit(txn, before.id, version);
+}
+
+cs::Status ApplyRemoteEdit(store::Txn& txn, store::ObjectRecord& existing, const ObjectDoc& incoming,
+                           int64_t now_ms) {
+  const int64_t stamp = incoming.updated.empty() ? -1 : cs::ParseRfc3339Millis(incoming.updated);
+  store::EditRecord version;
+  version.content_html = SanitizeHtml(incoming.content_html);
+  version.summary = PlainSummary(incoming.summary);
+  version.name = incoming.name;
+  version.sensitive = incoming.sensitive;
+  version.updated_ms = stamp > 0 ? stamp : now_ms;
+  if (version.content_html == existing.content_html && version.summary == existing.summary &&
+      version.name == existing.name && version.sensitive == existing.sensitive)
+    return cs::Status::Ok();  // nothing changed (a duplicate, or a refetch of the current one)
+  const int64_t current = existing.updated_ms ? existing.updated_ms : existing.published_ms;
+  if (stamp > 0 && stamp <= current) {
+    // An older version, late: it joins the history unless it is already there.
+    if (stamp == current) return cs::Status::Ok();
+    for (const auto& e : store::ListEdits(txn, existing.id))
+      if (e.updated_ms == stamp) return cs::Status::Ok();
+    return store::AddEdit(txn, existing.id, version);
+  }
+  CS_RETURN_IF_ERROR(KeepEdit(txn, existing));
+  existing.content_html = std::move(version.content_html);
+  existing.summary = std::move(version.summary);
+  existing.name = std::move(version.name);
+  existing.sensitive = version.sensitive;
+  existing.tags = KeepTags(incoming.tags);
+  existing.updated_ms = version.updated_ms;
+  return store::PutObject(txn, existing);
 }
 
 RenderedPost RenderLocalPost(const store::Txn& txn, const Uris& uris, std::string_view markdown,

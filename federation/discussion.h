@@ -32,6 +32,13 @@ cs::Status RecordBoost(store::Txn& txn, const Uris& uris, const ActivityDoc& ann
 // Keeps the version of `before` that an Update is about to replace.
 cs::Status KeepEdit(store::Txn& txn, const store::ObjectRecord& before);
 
+// Applies a remote author's edit of `existing` (the caller checked it is the author's and not
+// deleted). Updates may arrive out of order, so their `updated` times decide: a newer version
+// replaces the object and the one it replaces joins the edit history; an older one only joins
+// the history at its place; the same version again changes nothing. Content is sanitized here.
+cs::Status ApplyRemoteEdit(store::Txn& txn, store::ObjectRecord& existing, const ObjectDoc& incoming,
+                           int64_t now_ms);
+
 // Renders a local teacher's Markdown: local mentions (`@name`, `@name@our-host`) resolved from
 // the store, remote ones from `known` (resolved by the command line); others stay plain text.
 RenderedPost RenderLocalPost(const store::Txn& txn, const Uris& uris, std::string_view markdown,

@@ -127,7 +127,7 @@ std::string GroupActorJson(const store::ActorRecord& a, const store::CommunityRe
   // Ours: tells a member's server not to make posts into a closed community public.
   Str(w, "communityVisibility", store::CommunityVisibilityName(c.visibility));
   if (a.created_at_ms) Str(w, "published", Time(a.created_at_ms));
-  if (c.updated_ms) Str(w, "updated", Time(c.updated_ms));
+  if (c.updated_ms) Str(w, "updated", cs::FormatRfc3339Millis(c.updated_ms));
   WritePublicKey(w, a);
   w.EndObject();
   return buf.GetString();
@@ -171,7 +171,7 @@ std::string ObjectJson(const store::ObjectRecord& o, bool with_context) {
   if (o.in_reply_to.empty()) w.Null();
   else w.String(o.in_reply_to.c_str());
   Str(w, "published", Time(o.published_ms));
-  if (o.updated_ms) Str(w, "updated", Time(o.updated_ms));
+  if (o.updated_ms) Str(w, "updated", cs::FormatRfc3339Millis(o.updated_ms));
   Str(w, "url", o.url.empty() ? o.id : o.url);
   StrArray(w, "to", o.to);
   StrArray(w, "cc", o.cc);

@@ -547,11 +547,7 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
       auto existing = store::GetObject(txn, object_id);
       if (in.type == "Update" && existing.ok() && existing->attributed_to == in.actor &&
           !existing->deleted()) {
-        existing->content_html = SanitizeHtml(in.object->content_html);
-        existing->name = in.object->name;
-        existing->summary = PlainSummary(in.object->summary);
-        existing->updated_ms = now;
-        CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
+        CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *in.object, now));
       } else {
         CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *in.object, *author, group.id, now));
       }
@@ -600,6 +596,10 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
         auto author = actors.GetActor(act->actor);
         if (!author.ok()) return author.status();
         return db.Update([&](store::Txn& txn) -> cs::Status {
+          auto existing = store::GetObject(txn, inner);
+          if (act->type == "Update" && existing.ok() && existing->attributed_to == act->actor &&
+              !existing->deleted())
+            CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *act->object, now));
           CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *act->object, *author, group_id, now));
           const rapidjson::Value* embedded = Member(*fetched->json, "object");
           return embedded ? StoreFetchedResource(txn, *embedded, author->id, now) : cs::Status::Ok();
@@ -633,12 +633,7 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
     if (existing.ok()) {
       if (existing->deleted() || existing->attributed_to != object->attributed_to)
         return cs::Status::Ok();
-      existing->content_html = SanitizeHtml(object->content_html);
-      existing->name = object->name;
-      existing->summary = PlainSummary(object->summary);
-      int64_t updated = object->updated.empty() ? -1 : cs::ParseRfc3339(object->updated);
-      existing->updated_ms = updated > 0 ? updated * 1000 : now;
-      CS_RETURN_IF_ERROR(store::PutObject(txn, *existing));
+      CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *object, now));
     }
     CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *object, *author, group_id, now));
     return StoreFetchedResource(txn, *fetched->json, author->id, now);  // a shared resource too

@@ -159,7 +159,8 @@ cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view
     return cs::Status::Forbidden(std::string(user) + " is not the author of " + std::string(object_id));
   if (note->deleted()) return cs::Status::Gone("the post was deleted");
   if (markdown.empty()) return cs::Status::InvalidInput("a post needs text");
-  int64_t now = clock_.NowMillis();
+  // Each version is strictly later than the one before: receivers order edits by `updated`.
+  int64_t now = std::max(clock_.NowMillis(), std::max(note->updated_ms, note->published_ms) + 1);
   CS_RETURN_IF_ERROR(KeepEdit(txn, *note));
   RenderedPost rendered = RenderLocalPost(txn, uris_, markdown, mentions);
   std::vector<std::string> newly_mentioned;

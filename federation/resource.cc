@@ -809,7 +809,7 @@ void WriteResource(Writer& w, const store::ResourceRecord& r, const store::Resou
   }
   Str(w, "url", as_version ? v.version_id : r.id);
   Str(w, "published", Time(r.created_ms));
-  if (v.version > 1) Str(w, "updated", Time(v.published_ms));
+  if (v.version > 1) Str(w, "updated", cs::FormatRfc3339Millis(v.published_ms));
   StrArray(w, "to", r.to);
   StrArray(w, "cc", r.cc);
   StrIf(w, "audience", r.audience);
@@ -968,10 +968,10 @@ cs::Result<ResourceDoc> ParseResource(const rapidjson::Value& obj, int64_t now_m
   d.audience = base->audience;
   d.to = base->to;
   d.cc = base->cc;
-  int64_t published = base->published.empty() ? -1 : cs::ParseRfc3339(base->published);
-  int64_t updated = base->updated.empty() ? -1 : cs::ParseRfc3339(base->updated);
-  d.published_ms = published > 0 ? published * 1000 : now_ms;
-  d.updated_ms = updated > 0 ? updated * 1000 : d.published_ms;
+  int64_t published = base->published.empty() ? -1 : cs::ParseRfc3339Millis(base->published);
+  int64_t updated = base->updated.empty() ? -1 : cs::ParseRfc3339Millis(base->updated);
+  d.published_ms = published > 0 ? published : now_ms;
+  d.updated_ms = updated > 0 ? updated : d.published_ms;
   d.current_version_id = ReadUrlRef(obj, "currentVersion");
   d.is_version_of = ReadUrlRef(obj, "isVersionOf");
   d.versions_url = ReadUrlRef(obj, "versions");

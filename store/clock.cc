@@ -26,6 +26,16 @@ std::string FormatRfc3339(int64_t unix_seconds) {
   return buf;
 }
 
+std::string FormatRfc3339Millis(int64_t unix_millis) {
+  int64_t ms = unix_millis % 1000;
+  if (ms < 0) ms += 1000;
+  std::string s = FormatRfc3339((unix_millis - ms) / 1000);
+  char frac[8];
+  snprintf(frac, sizeof frac, ".%03d", static_cast<int>(ms));
+  s.insert(s.size() - 1, frac);  // before the 'Z'
+  return s;
+}
+
 std::string FormatHttpDate(int64_t unix_seconds) {
   static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -63,15 +73,26 @@ int64_t ParseHttpDate(const std::string& text) {
 }
 
 int64_t ParseRfc3339(const std::string& text) {
+  int64_t ms = ParseRfc3339Millis(text);
+  if (ms < 0) return -1;
+  return ms / 1000;
+}
+
+int64_t ParseRfc3339Millis(const std::string& text) {
   int year, mon, day, h, m, s;
   int consumed = 0;
   if (sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &h, &m, &s,
              &consumed) != 6)
     return -1;
   const char* rest = text.c_str() + consumed;
+  int millis = 0;
   if (*rest == '.') {
     ++rest;
-    while (*rest >= '0' && *rest <= '9') ++rest;
+    int digits = 0;
+    for (; *rest >= '0' && *rest <= '9'; ++rest, ++digits)
+      if (digits < 3) millis = millis * 10 + (*rest - '0');
+    if (digits == 0) return -1;
+    for (; digits < 3; ++digits) millis *= 10;
   }
   int offset = 0;
   if (*rest == 'Z' || *rest == 'z') {
@@ -92,7 +113,9 @@ int64_t ParseRfc3339(const std::string& text) {
   tm.tm_hour = h;
   tm.tm_min = m;
   tm.tm_sec = s;
-  return static_cast<int64_t>(timegm(&tm)) - offset;
+  int64_t seconds = static_cast<int64_t>(timegm(&tm)) - offset;
+  if (seconds < 0) return -1;
+  return seconds * 1000 + millis;
 }
 
 }  // namespace cs

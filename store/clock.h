@@ -37,11 +37,16 @@ class ManualClock : public Clock {
 
 // RFC 3339 UTC with seconds ("2026-12-03T19:58:10Z").
 std::string FormatRfc3339(int64_t unix_seconds);
+// RFC 3339 UTC with milliseconds ("2026-12-03T19:58:10.123Z"): for `updated`, so that two
+// edits within one second still order.
+std::string FormatRfc3339Millis(int64_t unix_millis);
 // RFC 1123 / IMF-fixdate as used in HTTP Date headers ("Thu, 03 Dec 2026 19:58:10 GMT").
 std::string FormatHttpDate(int64_t unix_seconds);
 // Parses IMF-fixdate; returns -1 when it is not one.
 int64_t ParseHttpDate(const std::string& text);
 // Parses RFC 3339 / ISO 8601 ("2026-12-03T19:58:10Z", "+00:00" offsets, fractions); -1 on error.
 int64_t ParseRfc3339(const std::string& text);
+// The same, in milliseconds (fractions beyond the millisecond are dropped); -1 on error.
+int64_t ParseRfc3339Millis(const std::string& text);
 
 }  // namespace cs

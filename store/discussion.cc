@@ -127,6 +127,10 @@ std::vector<EditRecord> ListEdits(const Txn& txn, std::string_view object) {
     if (auto r = EditRecord::Decode(v)) out.push_back(std::move(*r));
     return true;
   });
+  // Kept in arrival order; a late Update's older version belongs before the ones after it.
+  std::stable_sort(out.begin(), out.end(), [](const EditRecord& x, const EditRecord& y) {
+    return x.updated_ms < y.updated_ms;
+  });
   return out;
 }
 

@@ -50,7 +50,7 @@ struct EditRecord {
 };
 // Appends the version before an edit (numbered 0, 1, 2... per object).
 cs::Status AddEdit(Txn& txn, std::string_view object, const EditRecord& version);
-// Earlier versions, oldest first.
+// Earlier versions, oldest first (by updated_ms; arrival order among equals).
 std::vector<EditRecord> ListEdits(const Txn& txn, std::string_view object);
 
 // Ids of the replies to `parent` in arrival order (deduplicated).

@@ -446,6 +446,90 @@ TEST_F(DiscussionCases, EditsKeepTheEarlierVersionsLocalAndRemote) {
   EXPECT_EQ(store::GetObject(*txn, remote)->content_html, "<p>v3</p>");
 }
 
+// Updates can arrive out of order (two edits in one second, delivered by parallel workers): the
+// `updated` times decide which version is current, a late older one only joins the history, and
+// a repeated one changes nothing.
+TEST_F(DiscussionCases, UpdatesArrivingOutOfOrderKeepTheNewestAndTheWholeHistory) {
+  node_.Follow("teacher1", teacher2_);
+  std::string remote = remote_.url("/notes/order");
+  ASSERT_EQ(Deliver(CreateNote(teacher2_, remote, "<p>Monday</p>",
+                               "\"published\":\"2026-12-04T10:00:00Z\","),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
+  auto update = [&](const std::string& day, const std::string& stamp, int n) {
+    std::string object = "{\"id\":" + JsonString(remote) +
+                         ",\"type\":\"Note\",\"attributedTo\":" + JsonString(teacher2_) +
+                         ",\"to\":[\"" + kPublic + "\"],\"content\":\"<p>" + day +
+                         "</p>\",\"updated\":\"" + stamp + "\"}";
+    return Deliver(Activity("Update", remote + "/update/" + std::to_string(n), teacher2_, object),
+                   teacher2_, kTeacher2)
+        .status;
+  };
+  // Wednesday (made 250 ms after Tuesday, in the same second) arrives first.
+  ASSERT_EQ(update("Wednesday", "2026-12-04T10:05:00.750Z", 2), 202);
+  ASSERT_EQ(update("Tuesday", "2026-12-04T10:05:00.500Z", 1), 202);
+  ASSERT_EQ(update("Tuesday", "2026-12-04T10:05:00.500Z", 1), 202);    // a duplicate delivery
+  ASSERT_EQ(update("Wednesday", "2026-12-04T10:05:00.750Z", 3), 202);  // the same version again
+  auto txn = node_.store().BeginRead();
+  auto object = store::GetObject(*txn, remote);
+  ASSERT_TRUE(object.ok());
+  EXPECT_EQ(object->content_html, "<p>Wednesday</p>");
+  EXPECT_EQ(object->updated_ms, cs::ParseRfc3339Millis("2026-12-04T10:05:00.750Z"));
+  auto edits = store::ListEdits(*txn, remote);
+  ASSERT_EQ(edits.size(), 2u);
+  EXPECT_EQ(edits[0].content_html, "<p>Monday</p>");
+  EXPECT_EQ(edits[1].content_html, "<p>Tuesday</p>");
+  EXPECT_EQ(edits[1].updated_ms, cs::ParseRfc3339Millis("2026-12-04T10:05:00.500Z"));
+}
+
+// A Delete that overtakes its Create leaves a tombstone, so the late Create does not bring the
+// post back; a Delete of another origin's object leaves nothing.
+TEST_F(DiscussionCases, DeleteOvertakingItsCreateKeepsThePostDeleted) {
+  node_.Follow("teacher1", teacher2_);
+  std::string remote = remote_.url("/notes/early-delete");
+  ASSERT_EQ(Deliver(Activity("Delete", remote + "/delete", teacher2_, JsonString(remote)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
+  ASSERT_EQ(Deliver(CreateNote(teacher2_, remote, "<p>oops</p>"), teacher2_, kTeacher2).status,
+            202);
+  std::string elsewhere = "https://elsewhere.example/notes/1";
+  ASSERT_EQ(Deliver(Activity("Delete", remote_.url("/delete/2"), teacher2_, JsonString(elsewhere)),
+                    teacher2_, kTeacher2)
+                .status,
+            202);
+  auto txn = node_.store().BeginRead();
+  auto object = store::GetObject(*txn, remote);
+  ASSERT_TRUE(object.ok());
+  EXPECT_TRUE(object->deleted());
+  EXPECT_EQ(object->content_html, "");
+  EXPECT_EQ(object->attributed_to, teacher2_);
+  EXPECT_FALSE(store::GetObject(*txn, elsewhere).ok());
+}
+
+// Two local edits within one millisecond still get distinct, increasing `updated` times.
+TEST_F(DiscussionCases, LocalEditsGetStrictlyIncreasingUpdatedTimes) {
+  std::string note = Post("v1");
+  for (const char* text : {"v2", "v3"})
+    ASSERT_TRUE(node_
+                    .Update([&](store::Txn& t) {
+                      return node_->outbox().Edit(t, "teacher1", note, text);
+                    })
+                    .ok());
+  auto txn = node_.store().BeginRead();
+  auto edits = store::ListEdits(*txn, note);
+  ASSERT_EQ(edits.size(), 2u);
+  int64_t current = store::GetObject(*txn, note)->updated_ms;
+  EXPECT_LT(edits[0].updated_ms, edits[1].updated_ms);
+  EXPECT_LT(edits[1].updated_ms, current);
+  HttpResponse r = Get(note);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"updated\":\"" + cs::FormatRfc3339Millis(current) + "\""),
+            std::string::npos)
+      << r.body;
+}
+
 TEST_F(DiscussionCases, DeleteDropsTheCounts) {
   std::string note = Post("Short-lived");
   ASSERT_EQ(Deliver(Activity("Like", remote_.url("/likes/1"), teacher2_, JsonString(note)),
