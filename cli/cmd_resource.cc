@@ -58,8 +58,13 @@ federation::ResourceInput InputFrom(const ResourceArgs& a, const CLI::App& cmd) 
   if (cmd.count("--description")) in.description = a.description;
   if (cmd.count("--license")) in.license = a.license;
   if (cmd.count("--language")) in.language = a.language;
-  if (cmd.count("--subject")) in.subjects = a.subjects;
-  if (cmd.count("--level")) in.levels = a.levels;
+  // Teachers may type Dutch names or any case: the wire carries the codes.
+  auto codes = [](std::vector<std::string> terms, std::string (*code)(std::string_view)) {
+    for (auto& t : terms) t = code(t);
+    return terms;
+  };
+  if (cmd.count("--subject")) in.subjects = codes(a.subjects, federation::SubjectCode);
+  if (cmd.count("--level")) in.levels = codes(a.levels, federation::SchoolLevelCode);
   return in;
 }
 
@@ -427,9 +432,12 @@ void AddResourceCommands(CLI::App& app, Global& g, int& rc) {
     c->add_option("--description", a.description, "description (Markdown)");
     c->add_option("--license", a.license,
                   "Creative Commons license URL (default: the community's, else CC BY 4.0)");
-    c->add_option(
-         "--subject", a.subjects,
-         "subject code (repeatable; 'resource add --help' lists none: see docs/vocabulary.md)")
+    c->add_option("--subject", a.subjects,
+                  "subject (repeatable): mathematics (wiskunde, rekenen), dutch (Nederlands), "
+                  "english, german, french, frisian, physics, chemistry, biology, science, "
+                  "geography, history, economics, social-studies, religion-philosophy, arts, "
+                  "music, physical-education, computer-science, technology, pedagogy, other; "
+                  "Dutch names work too (docs/vocabulary.md)")
         ->allow_extra_args(false);
     c->add_option("--level", a.levels,
                   "school level: po, so, vo, vmbo, havo, vwo, mbo, hbo, wo, ... (repeatable)")

@@ -143,35 +143,36 @@ const std::vector<VocabularyTerm>& SchoolLevels() {
       {"mbo", "middelbaar beroepsonderwijs (vocational)"},
       {"hbo", "hoger beroepsonderwijs (universities of applied sciences)"},
       {"wo", "wetenschappelijk onderwijs (university)"},
-      {"volwassenenonderwijs", "adult education"},
+      {"volwassenenonderwijs", "adult education", "vavo"},
   };
   return kLevels;
 }
 
 const std::vector<VocabularyTerm>& Subjects() {
   static const std::vector<VocabularyTerm> kSubjects = {
-      {"dutch", "Nederlands"},
-      {"english", "Engels"},
-      {"german", "Duits"},
-      {"french", "Frans"},
-      {"frisian", "Fries"},
-      {"mathematics", "wiskunde / rekenen"},
-      {"physics", "natuurkunde"},
-      {"chemistry", "scheikunde"},
-      {"biology", "biologie"},
-      {"science", "natuur en techniek"},
-      {"geography", "aardrijkskunde"},
-      {"history", "geschiedenis"},
-      {"economics", "economie"},
-      {"social-studies", "maatschappijleer / burgerschap"},
-      {"religion-philosophy", "levensbeschouwing / filosofie"},
-      {"arts", "kunstvakken (CKV, tekenen, beeldend)"},
-      {"music", "muziek"},
-      {"physical-education", "lichamelijke opvoeding"},
-      {"computer-science", "informatica / digitale geletterdheid"},
-      {"technology", "techniek"},
-      {"pedagogy", "pedagogiek en didactiek"},
-      {"other", "overig"},
+      {"dutch", "Nederlands", "nederlands,nl,taal"},
+      {"english", "Engels", "engels"},
+      {"german", "Duits", "duits"},
+      {"french", "Frans", "frans"},
+      {"frisian", "Fries", "fries,frysk"},
+      {"mathematics", "wiskunde / rekenen", "wiskunde,rekenen,maths,math"},
+      {"physics", "natuurkunde", "natuurkunde"},
+      {"chemistry", "scheikunde", "scheikunde"},
+      {"biology", "biologie", "biologie"},
+      {"science", "natuur en techniek", "natuur en techniek,natuur-en-techniek,nask"},
+      {"geography", "aardrijkskunde", "aardrijkskunde"},
+      {"history", "geschiedenis", "geschiedenis"},
+      {"economics", "economie", "economie"},
+      {"social-studies", "maatschappijleer / burgerschap", "maatschappijleer,burgerschap"},
+      {"religion-philosophy", "levensbeschouwing / filosofie", "levensbeschouwing,filosofie"},
+      {"arts", "kunstvakken (CKV, tekenen, beeldend)", "kunstvakken,ckv,tekenen,beeldend"},
+      {"music", "muziek", "muziek"},
+      {"physical-education", "lichamelijke opvoeding", "lichamelijke opvoeding,lo,gym"},
+      {"computer-science", "informatica / digitale geletterdheid",
+       "informatica,digitale geletterdheid"},
+      {"technology", "techniek", "techniek"},
+      {"pedagogy", "pedagogiek en didactiek", "pedagogiek,didactiek"},
+      {"other", "overig", "overig"},
   };
   return kSubjects;
 }
@@ -187,6 +188,34 @@ bool IsSubject(std::string_view code) {
     if (code == t.code) return true;
   return false;
 }
+
+namespace {
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string CodeIn(const std::vector<VocabularyTerm>& terms, std::string_view text) {
+  const std::string want = LowerAscii(text);
+  for (const auto& t : terms) {
+    if (want == t.code) return t.code;
+    std::string_view aliases = t.aliases;
+    while (!aliases.empty()) {
+      size_t comma = aliases.find(',');
+      if (aliases.substr(0, comma) == want) return t.code;
+      aliases = comma == std::string_view::npos ? "" : aliases.substr(comma + 1);
+    }
+  }
+  return std::string(text);
+}
+
+}  // namespace
+
+std::string SubjectCode(std::string_view text) { return CodeIn(Subjects(), text); }
+std::string SchoolLevelCode(std::string_view text) { return CodeIn(SchoolLevels(), text); }
 
 cs::Result<std::string> NormalizeLicense(std::string_view text) {
   auto url = ParseUrl(text);

@@ -43,13 +43,19 @@ inline constexpr size_t kMaxDescriptionBytes = 100000;
 std::string ContextDocument();
 
 struct VocabularyTerm {
-  const char* code;   // what goes on the wire: "vo", "mathematics"
-  const char* label;  // for people: "voortgezet onderwijs"
+  const char* code;          // what goes on the wire: "vo", "mathematics"
+  const char* label;         // for people: "voortgezet onderwijs"
+  const char* aliases = "";  // what teachers may also type, comma-separated: "wiskunde,rekenen"
 };
 const std::vector<VocabularyTerm>& SchoolLevels();
 const std::vector<VocabularyTerm>& Subjects();
 bool IsSchoolLevel(std::string_view code);
 bool IsSubject(std::string_view code);
+// The code a teacher meant: the code itself or one of its aliases (Dutch names among them), in
+// any case ("Wiskunde" -> "mathematics", "VO" -> "vo"); the text unchanged when it is neither,
+// so that the check above can name it.
+std::string SubjectCode(std::string_view text);
+std::string SchoolLevelCode(std::string_view text);
 
 // A Creative Commons license or public-domain tool URL, normalized to https with a trailing
 // slash ("http://creativecommons.org/licenses/by-sa/4.0" -> "https://.../by-sa/4.0/").

@@ -221,6 +221,19 @@ TEST(ResourceInput, FileNamesLicensesLanguagesVocabulary) {
   for (const char* level : {"po", "vo", "mbo", "hbo"}) EXPECT_TRUE(IsSchoolLevel(level)) << level;
   EXPECT_FALSE(IsSchoolLevel("PO"));
   EXPECT_TRUE(IsSubject("mathematics"));
+  // What teachers type: Dutch names and any case become the codes; the rest stays as typed.
+  EXPECT_EQ(SubjectCode("Wiskunde"), "mathematics");
+  EXPECT_EQ(SubjectCode("rekenen"), "mathematics");
+  EXPECT_EQ(SubjectCode("Nederlands"), "dutch");
+  EXPECT_EQ(SubjectCode("lichamelijke opvoeding"), "physical-education");
+  EXPECT_EQ(SubjectCode("History"), "history");
+  EXPECT_EQ(SubjectCode("astrology"), "astrology");
+  EXPECT_EQ(SubjectCode("wiskunde,rekenen"), "wiskunde,rekenen");
+  EXPECT_EQ(SchoolLevelCode("PO"), "po");
+  EXPECT_EQ(SchoolLevelCode("Havo"), "havo");
+  EXPECT_EQ(SchoolLevelCode("vavo"), "volwassenenonderwijs");
+  EXPECT_EQ(SchoolLevelCode("kindergarten"), "kindergarten");
+  for (const auto& t : Subjects()) EXPECT_EQ(SubjectCode(t.code), t.code);
   ResourceInput in;
   EXPECT_TRUE(ValidateResourceInput(in, true).Is(cs::Status::Code::kInvalidInput));  // no title
   in.title = "x";
