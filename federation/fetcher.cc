@@ -4,6 +4,7 @@
 #include "federation/http_signature.h"
 #include "federation/json.h"
 #include "federation/url.h"
+#include "store/records.h"
 
 namespace federation {
 namespace {
@@ -23,6 +24,16 @@ cs::Status StatusFromHttp(int status, std::string_view url) {
 }
 
 }  // namespace
+
+cs::Status Fetcher::RefuseBlocked(std::string_view url_text) const {
+  auto url = ParseUrl(url_text);
+  if (!url.ok()) return url.status();
+  auto txn = store_.BeginRead();
+  if (!txn.ok()) return txn.status();
+  if (store::IsBlocked(*txn, url->Authority()))
+    return cs::Status::Forbidden(url->Authority() + " is blocked on this node (domain block)");
+  return cs::Status::Ok();
+}
 
 Fetcher::Fetcher(const store::Store& store, const HttpClient& client, const Uris& uris,
                  const cs::Clock& clock)
@@ -56,6 +67,7 @@ cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text
   auto url = ParseUrl(url_text);
   if (!url.ok()) return url.status();
   std::string plain_url = url->Origin() + url->Target();  // no fragment
+  CS_RETURN_IF_ERROR(RefuseBlocked(plain_url));
   cs::Result<HttpResponse> response = cs::Status::Internal("not sent");
   for (bool rfc9421 : {false, true}) {
     HttpRequest req;
@@ -73,6 +85,7 @@ cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text
     return StatusFromHttp(response->status, plain_url);
   std::string final_url = response->headers.Get("x-final-url");
   if (final_url.empty()) final_url = plain_url;
+  CS_RETURN_IF_ERROR(RefuseBlocked(final_url));  // redirected to a blocked server
   auto doc = ParseJson(response->body);
   if (!doc.ok()) return cs::Status::InvalidInput(plain_url + ": " + doc.status().message());
   FetchedDocument out;
@@ -89,6 +102,7 @@ cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text
 cs::Result<std::string> Fetcher::FetchPlain(std::string_view url_text, std::string_view accept) const {
   auto url = ParseUrl(url_text);
   if (!url.ok()) return url.status();
+  CS_RETURN_IF_ERROR(RefuseBlocked(url_text));
   HttpRequest req;
   req.method = "GET";
   req.scheme = url->scheme;

@@ -1,7 +1,8 @@
 // Fetching remote ActivityStreams documents: a GET signed by a local actor (the instance actor
 // by default, so servers that require signed fetches answer), Accept negotiation, size and
 // depth limits (the client's), and the origin checks that make a fetched document trustworthy:
-// the document's id must be on the origin it was fetched from (after redirects).
+// the document's id must be on the origin it was fetched from (after redirects). Blocked servers
+// (`domain block`) are never asked.
 // Thread-safe.
 #pragma once
 
@@ -44,6 +45,8 @@ class Fetcher {
 
  private:
   const PrivateKey* InstanceKey() const;
+  // kForbidden when the server of `url` is blocked (`domain block`): it is never asked anything.
+  cs::Status RefuseBlocked(std::string_view url) const;
 
   const store::Store& store_;
   const HttpClient& client_;

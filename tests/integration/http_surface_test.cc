@@ -350,6 +350,16 @@ TEST(DomainBlock, BlockedSenderIsRefusedWith403AndNothingIsStored) {
   EXPECT_TRUE(b.ReadStore(store::Db::kSeen, act).status().Is(cs::Status::Code::kNotFound));
   EXPECT_TRUE(b.ReadStore(store::Db::kObjects, note2).status().Is(cs::Status::Code::kNotFound));
 
+  // Nothing is asked of a blocked server either: lookup and follow are refused (exit 3) before
+  // any request, by handle and by URL.
+  for (const std::string& who : {a.Handle("ann"), a.ActorId("ann")}) {
+    RunResult lookup = b.Run({"lookup", who});
+    EXPECT_EQ(lookup.exit_code, 3) << who << ": " << lookup.err;
+    EXPECT_NE(lookup.err.find("blocked"), std::string::npos) << lookup.err;
+    RunResult follow = b.Run({"follow", "--as", "bob", who});
+    EXPECT_EQ(follow.exit_code, 3) << who << ": " << follow.err;
+  }
+
   // Unblocked, the same signed request is accepted.
   ASSERT_EQ(b.Run({"domain", "unblock", a.domain()}).exit_code, 0);
   ASSERT_TRUE(SignCall(call, a.ActorId("ann") + "#main-key", *key));
