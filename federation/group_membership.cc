@@ -61,7 +61,8 @@ bool GroupMembership::Fresh(const Entry& e, int64_t now_ms) const {
 void GroupMembership::EvictOne() const {
   auto oldest = entries_.end();
   for (auto it = entries_.begin(); it != entries_.end(); ++it)
-    if (!it->second->loading && (oldest == entries_.end() || it->second->done_ms < oldest->second->done_ms))
+    if (!it->second->loading &&
+        (oldest == entries_.end() || it->second->done_ms < oldest->second->done_ms))
       oldest = it;
   if (oldest != entries_.end()) entries_.erase(oldest);
 }

@@ -31,12 +31,12 @@
 namespace federation {
 
 struct GroupMembershipOptions {
-  int64_t expiry_ms = 180'000;   // a member list is used this long, and not asked for sooner
-  int64_t retry_ms = 30'000;     // after a failed lookup (group's server down, too slow)
-  size_t max_groups = 256;       // lists kept; the one fetched longest ago goes first
-  size_t max_pages = 50;         // pages of a collection followed (Cloudschool pages hold 20)
-  size_t max_members = 10'000;   // ids kept per group
-  int64_t deadline_ms = 6'000;   // no page is requested after this (real time, per lookup)
+  int64_t expiry_ms = 180'000;  // a member list is used this long, and not asked for sooner
+  int64_t retry_ms = 30'000;    // after a failed lookup (group's server down, too slow)
+  size_t max_groups = 256;      // lists kept; the one fetched longest ago goes first
+  size_t max_pages = 50;        // pages of a collection followed (Cloudschool pages hold 20)
+  size_t max_members = 10'000;  // ids kept per group
+  int64_t deadline_ms = 6'000;  // no page is requested after this (real time, per lookup)
 };
 
 class GroupMembership {
@@ -59,8 +59,8 @@ class GroupMembership {
  private:
   struct Entry {
     bool loading = true;
-    int64_t done_ms = 0;       // when the lookup finished (cs::Clock)
-    cs::Status status;         // not ok: the lookup failed (kept for retry_ms)
+    int64_t done_ms = 0;  // when the lookup finished (cs::Clock)
+    cs::Status status;    // not ok: the lookup failed (kept for retry_ms)
     std::set<std::string> members, origins;
   };
   // Fetches the member list of `group_id` at `followers_url`, signed as `as`. No lock held.

@@ -3,12 +3,13 @@
 // as our member teacher, paged, cached for the expiry (one fetch for a burst, none for misses),
 // and a failed lookup is an error the caller answers 503 with. Then the route: a signed GET of
 // our teacher's post in that community is answered to a member's server and refused to others.
+#include "federation/group_membership.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "federation/group_membership.h"
 #include "node/routes.h"
 #include "tests/federation/case_env.h"
 
@@ -120,9 +121,9 @@ TEST_F(GroupMembershipCases, NothingIsAskedWithoutAGroupOrAMemberToAskAs) {
   const std::string not_ours = AddGroup("elsewhere", /*teacher_is_member=*/false);
   ServeMembers("/c/elsewhere", {carol_}, 20);
   federation::GroupMembership m(node_->store(), node_->fetcher(), node_->uris(), node_.clock());
-  EXPECT_FALSE(*m.Entitled(not_ours, carol_));      // none of ours is a member: nobody to ask as
+  EXPECT_FALSE(*m.Entitled(not_ours, carol_));  // none of ours is a member: nobody to ask as
   EXPECT_FALSE(*m.Entitled(a_.url("/c/unknown"), carol_));  // not a Group we know
-  EXPECT_FALSE(*m.Entitled(carol_, carol_));        // a Person is no group
+  EXPECT_FALSE(*m.Entitled(carol_, carol_));                // a Person is no group
   EXPECT_FALSE(*m.Entitled(node_->uris().Community("local"), carol_));
   EXPECT_EQ(m.lookups(), 0u);
   EXPECT_EQ(a_.requests().size(), 0u);
