@@ -135,8 +135,8 @@ cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const 
   mopts.connect_timeout_ms = 2000;
   mopts.total_timeout_ms = 4000;
   n->membership_client_ = std::make_unique<federation::HttpClient>(std::move(mopts));
-  n->membership_fetcher_ = std::make_unique<federation::Fetcher>(
-      *n->store_, *n->membership_client_, *n->uris_, clock);
+  n->membership_fetcher_ =
+      std::make_unique<federation::Fetcher>(*n->store_, *n->membership_client_, *n->uris_, clock);
   n->membership_ = std::make_unique<federation::GroupMembership>(
       *n->store_, *n->membership_fetcher_, *n->uris_, clock);
   return n;

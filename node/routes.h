@@ -52,7 +52,8 @@ class Router {
   // For what our teachers addressed, not publicly, to communities on other nodes (`groups`):
   // whether the verified `signer` is a member of one of them or on the server of a member, as
   // that community's server lists its members (federation/group_membership.h).
-  Access RemoteMemberAccess(const std::string& signer, const std::vector<std::string>& groups) const;
+  Access RemoteMemberAccess(const std::string& signer,
+                            const std::vector<std::string>& groups) const;
   federation::HttpResponse File(const federation::HttpRequest& r) const;
   federation::HttpResponse Context() const;
 
