@@ -216,6 +216,8 @@ TEST_F(GroupMembershipCases, ASignedFetchOfOurPostInTheCommunityAsksTheGroup) {
   };
   EXPECT_EQ(get("", 0).status, 404);
   EXPECT_EQ(a_.Count("/c/staff/followers"), 0u);  // unsigned: nobody is asked
+  EXPECT_EQ(get(group, kGroupKey).status, 200);   // the community itself needs no list
+  EXPECT_EQ(a_.Count("/c/staff/followers"), 0u);
   EXPECT_EQ(get(dave_, kDave).status, 404);
   EXPECT_EQ(a_.Count("/c/staff/followers"), 2u);  // the collection and its page
   auto as_carol = get(carol_, kCarol);
