@@ -91,6 +91,11 @@ TEST(CommunityMembers, MembersOnlyPostAndFilesFromAMembersSchoolReachAThirdSchoo
   }
   auto posts = c.Json({"community", "posts", group});
   EXPECT_NE(FindBy(*posts, "id", note), nullptr);
+  // bob edits it: C fetches the new version from B again (the member list is still cached).
+  RunResult edit = b.Run({"edit", "--as", "bob", note, "Only for members: room 43 after all."});
+  ASSERT_EQ(edit.exit_code, 0) << edit.err;
+  ASSERT_TRUE(WaitFor([&] { return Contains(ContentOn(c, "carol", note), "room 43"); }, 30s))
+      << "the edit never reached carol: " << ContentOn(c, "carol", note);
 
   // dave is no member: B refuses him, signed as himself or as his server, unsigned too; and his
   // server keeps nothing of the post.
@@ -103,7 +108,7 @@ TEST(CommunityMembers, MembersOnlyPostAndFilesFromAMembersSchoolReachAThirdSchoo
   // carol herself, and her server, are answered by B.
   HttpResult as_carol = signed_get(c, carol, note);
   EXPECT_EQ(as_carol.status, 200) << as_carol.body;
-  EXPECT_TRUE(Contains(as_carol.body, "room 42"));
+  EXPECT_TRUE(Contains(as_carol.body, "room 43"));
   EXPECT_EQ(signed_get(c, c.origin() + "/actor", note).status, 200);
 
   // bob shares a worksheet into it: C gets the resource from B, carol downloads the file from B
