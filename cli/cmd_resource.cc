@@ -384,7 +384,8 @@ int CmdResourceFetch(const Global& g, const ResourceArgs& a) {
       if ((*n)->uris().IsLocal(f.url))
         return Fail(
             cs::Status::NotFound(f.name + ": the file is missing from " + (*n)->blobs().root()));
-      bytes = federation::DownloadFile(downloads, f);
+      // Signed: a closed community's files are served only to its members' servers.
+      bytes = federation::DownloadFile(downloads, f, &(*n)->fetcher());
       if (!bytes.ok()) return FailFile(bytes.status());
       if (cs::Status c = federation::CacheFile((*n)->store(), (*n)->blobs(), f, *bytes, cap, now);
           !c.ok())

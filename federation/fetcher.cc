@@ -64,6 +64,29 @@ cs::Status Fetcher::SignAsInstance(HttpRequest& request, bool rfc9421) const {
 }
 
 cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text) const {
+  const PrivateKey* key = InstanceKey();
+  if (key == nullptr)
+    return cs::Status::Internal("the instance actor has no key (was the node initialised?)");
+  return Fetch(url_text, Uris::KeyId(uris_.InstanceActor()), *key);
+}
+
+cs::Result<FetchedDocument> Fetcher::FetchActivityJsonAs(std::string_view url_text,
+                                                         const std::string& signer) const {
+  // Read per call: these fetches are rare (a few per community and expiry) and keys immutable.
+  cs::Result<std::string> pem = cs::Status::NotFound("");
+  {
+    auto txn = store_.BeginRead();
+    if (!txn.ok()) return txn.status();
+    pem = txn->Get(store::Db::kPrivateKeys, signer);
+  }
+  if (!pem.ok()) return cs::Status::NotFound(signer + " is not a local actor with a key");
+  auto key = PrivateKey::FromPem(*pem);
+  if (!key.ok()) return key.status();
+  return Fetch(url_text, Uris::KeyId(signer), *key);
+}
+
+cs::Result<FetchedDocument> Fetcher::Fetch(std::string_view url_text, const std::string& key_id,
+                                           const PrivateKey& key) const {
   auto url = ParseUrl(url_text);
   if (!url.ok()) return url.status();
   std::string plain_url = url->Origin() + url->Target();  // no fragment
@@ -76,7 +99,9 @@ cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text
     req.authority = url->Authority();
     req.target = url->Target();
     req.headers.Set("accept", kAcceptActivity);
-    CS_RETURN_IF_ERROR(SignAsInstance(req, rfc9421));
+    int64_t now = clock_.NowSeconds();
+    CS_RETURN_IF_ERROR(rfc9421 ? SignRfc9421(req, key_id, key, now)
+                               : SignCavage(req, key_id, key, now));
     response = client_.Execute(req);
     if (!response.ok()) return response.status();
     if (response->status != 401 && response->status != 403) break;
