@@ -100,15 +100,21 @@ class Group {
 
  private:
   // Announces `inner_json` as the group to its members (local ones get `timeline_object`).
+  // Plain microblog servers get the stored activity `microblog_id` instead (a boost of a
+  // top-level post, or its Undo; federation/group_boost.h), or nothing when it is "".
   cs::Status Announce(store::Txn& txn, const store::CommunityRecord& group,
                       const std::string& inner_json, const std::string& inner_id,
-                      const std::string& timeline_object, const std::string& except) const;
+                      const std::string& timeline_object, const std::string& except,
+                      const std::string& microblog_id) const;
   // The inboxes (shared where offered) of the group's remote members that may receive its
   // activity (network communities: trusted schools only).
   std::set<std::string> MemberInboxes(const store::Txn& txn,
                                       const store::CommunityRecord& group) const;
+  // One delivery per member inbox: `activity_id` to group-aware servers, `microblog_id` to plain
+  // microblog servers (none when ""), by what federation/peer_software.h knows of each host.
   cs::Status QueueToMembers(store::Txn& txn, const store::CommunityRecord& group,
-                            const std::string& activity_id, int64_t now) const;
+                            const std::string& activity_id, const std::string& microblog_id,
+                            int64_t now) const;
   cs::Status Answer(store::Txn& txn, const store::CommunityRecord& group,
                     const std::string& follower, const std::string& follow_id, bool accept) const;
   cs::Status AdmitFollower(store::Txn& txn, const store::CommunityRecord& group,
