@@ -14,6 +14,7 @@
 #include "federation/group.h"
 #include "federation/json.h"
 #include "federation/peer_software.h"
+#include "node/routes.h"
 #include "store/community.h"
 #include "store/peers.h"
 #include "tests/federation/case_env.h"
@@ -183,11 +184,20 @@ TEST_F(GroupFanoutCases, MicroblogServersGetOnlyBoostsOfTopLevelPosts) {
   EXPECT_EQ(std::string(boost["to"][0].GetString()), kPublic);
   EXPECT_EQ(std::string(boost["cc"][0].GetString()), c.id + "/followers");
   {
-    // Stored, so it is served at its id like the group's other activities.
-    auto txn = node_->store().BeginRead();
-    auto stored = store::GetActivity(*txn, Str(boost, "id"));
-    ASSERT_TRUE(stored.ok());
-    EXPECT_EQ(stored->actor, c.id);
+    // Served at its id like the group's other activities (Mastodon may fetch it).
+    const std::string id = Str(boost, "id");
+    ASSERT_EQ(id.rfind(c.id + "/", 0), 0u) << id;
+    federation::HttpRequest get;
+    get.method = "GET";
+    get.scheme = "http";
+    get.authority = kLocalDomain;
+    get.target = id.substr(std::string(kLocalOrigin).size());
+    get.headers.Set("accept", "application/activity+json");
+    auto served = node::Router(node_.node()).Handle(get);
+    ASSERT_EQ(served.status, 200) << served.body;
+    auto doc = federation::ParseJson(served.body);
+    ASSERT_TRUE(doc.ok());
+    EXPECT_EQ(Str(*doc, "object"), post);
   }
 
   // The Lemmy-like server and the one we know nothing of: all three, Announce{activity}.
@@ -266,6 +276,33 @@ TEST_F(GroupFanoutCases, SoftwareIsAskedAgainAfterAWeekWithoutHoldingUpAnnounces
   EXPECT_EQ(node_.RunJobs(), 2u);
   EXPECT_EQ(NodeInfoFetches(mastodon_), 2u);
   EXPECT_EQ(Peer(mastodon_)->checked_ms, node_.clock().NowMillis());
+}
+
+// A moderator's removal takes the boost back from microblog servers (Mastodon takes a Delete of
+// a status only from its author) and announces the group's Delete to group-aware ones; a reply
+// removed was never boosted, so microblog servers hear nothing of it.
+TEST_F(GroupFanoutCases, RemovedPostsBoostIsUndoneForMicroblogServers) {
+  auto c = AddCommunity();
+  ASSERT_EQ(Deliver(FollowJson(fan_, c.id), fan_, kFan), 202);
+  ASSERT_EQ(Deliver(FollowJson(author_, c.id), author_, kAuthor), 202);
+  EXPECT_EQ(node_.RunJobs(), 2u);
+  const std::string post = lemmy_.url("/post/3"), comment = lemmy_.url("/comment/3");
+  ASSERT_EQ(Deliver(PostJson(c.id, post), author_, kAuthor), 202);
+  ASSERT_EQ(Deliver(PostJson(c.id, comment, post), author_, kAuthor), 202);
+  federation::Group group(node_->uris(), node_.clock());
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return group.RemovePost(t, c, comment, ""); }).ok());
+  EXPECT_EQ(SentTo(c.id, mastodon_.url("/inbox")).size(), 1u);
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) { return group.RemovePost(t, c, post, ""); }).ok());
+  auto to_mastodon = SentTo(c.id, mastodon_.url("/inbox"));
+  ASSERT_EQ(to_mastodon.size(), 2u);
+  EXPECT_EQ(Str(to_mastodon[0], "type"), "Announce");
+  EXPECT_EQ(Str(to_mastodon[1], "type"), "Undo");
+  EXPECT_EQ(Str(to_mastodon[1]["object"], "id"), Str(to_mastodon[0], "id"));
+  auto to_lemmy = SentTo(c.id, lemmy_.url("/inbox"));
+  ASSERT_EQ(to_lemmy.size(), 4u);
+  EXPECT_EQ(Str(to_lemmy[3]["object"], "type"), "Delete");
+  EXPECT_EQ(Str(to_lemmy[3]["object"], "actor"), c.id);
 }
 
 TEST(PeerSoftwareTest, MicroblogServersByTheirNodeInfoName) {
