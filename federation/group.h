@@ -5,9 +5,11 @@
 // invited actors) and the visibility (network: only servers on the trusted list). A member's
 // Create, Update, Delete, Like, Dislike or Undo meant for the group (the group in to, cc or
 // audience, or about a post in the group) is checked (member, not banned, the object is the
-// actor's own) and then announced by the group, signed with its own key, to every member:
-// Announce{activity as received}. Moderators remove posts (the group announces a Delete) and
-// ban members. Anything else aimed at a group is refused with kForbidden and changes nothing.
+// actor's own) and then announced by the group, signed with its own key, to every member's
+// server: Announce{activity as received}, or for plain microblog servers only a boost of each
+// top-level post and its Undo (BR-17: federation/peer_software.h, group_boost.h). Moderators
+// remove posts (the group announces a Delete) and ban members. Anything else aimed at a group is
+// refused with kForbidden and changes nothing.
 //
 // Member side (our teachers in a remote group): an Announce from a Group is processed as the
 // inner activity. What the group vouches for is taken only when it is on the group's origin;
