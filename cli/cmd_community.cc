@@ -10,6 +10,7 @@
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
+#include "federation/post_title.h"
 #include "federation/punycode.h"
 #include "node/node.h"
 #include "store/community.h"
@@ -316,11 +317,14 @@ int Posts(const Global& g, const Args& a) {
     JsonOut out;
     out.w().StartArray();
     for (const auto& o : items) {
+      const federation::PostTitle title = federation::TitleOf(o);
       out.w().StartObject();
       out.Str("id", o.id);
       out.Str("type", o.type);
       out.Str("actor", o.attributed_to);
-      out.StrOrNull("title", o.name);
+      out.StrOrNull("title", title.text);
+      out.Key("title_derived");  // not the author's `name`: derived from the text (BR-19)
+      out.w().Bool(title.derived);
       out.Str("content", o.content_html);
       out.Time("published", o.published_ms);
       out.Time("updated", o.updated_ms);
@@ -330,10 +334,12 @@ int Posts(const Global& g, const Args& a) {
     out.Print();
     return kExitOk;
   }
-  for (const auto& o : items)
+  for (const auto& o : items) {
+    const std::string title = federation::TitleOf(o).text;
     std::printf("%s  %s\n  %s%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
-                o.attributed_to.c_str(), o.name.empty() ? "" : (o.name + ": ").c_str(),
+                o.attributed_to.c_str(), title.empty() ? "" : (title + ": ").c_str(),
                 federation::HtmlToText(o.content_html).c_str(), o.id.c_str());
+  }
   if (items.empty()) std::printf("no posts yet\n");
   return kExitOk;
 }
