@@ -171,8 +171,7 @@ int Set(const Global& g, const Args& a, bool title, bool description) {
     if (title) c->title = actor->name = a.title.empty() ? c->name : a.title;
     if (description) {
       c->description = a.description;
-      actor->summary_html =
-          a.description.empty() ? "" : "<p>" + federation::EscapeHtml(a.description) + "</p>";
+      actor->summary_html = federation::CommunitySummaryHtml(a.description);
     }
     if (auto p = store::ParseJoinPolicy(a.join)) c->join = *p;
     if (auto v = store::ParseCommunityVisibility(a.visibility)) c->visibility = *v;
@@ -488,7 +487,7 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   add->add_option("NAME", a->name, "name (1-30 letters, digits, _), shared with teachers")
       ->required();
   add->add_option("--title", a->title, "title shown to others");
-  add->add_option("--description", a->description, "what it is about (plain text)");
+  add->add_option("--description", a->description, "what it is about (Markdown)");
   add->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   add->add_option("--visibility", a->visibility, "public, network or members")
@@ -509,7 +508,7 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   set->add_option("NAME", a->name, "name of the community")->required();
   auto* title = set->add_option("--title", a->title, "title shown to others");
   auto* description =
-      set->add_option("--description", a->description, "what it is about (plain text)");
+      set->add_option("--description", a->description, "what it is about (Markdown)");
   set->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   set->add_option("--visibility", a->visibility, "public, network or members")

@@ -40,6 +40,10 @@ class Fetcher;
 // to those who may see the community. False for public communities and unknown or non-Group actors.
 bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id);
 
+// The group's `summary`: its description is Markdown, as everything teachers write (Lemmy's is
+// too), rendered without raw HTML.
+std::string CommunitySummaryHtml(std::string_view description);
+
 struct CommunityOptions {
   std::string name, title, description;
   store::JoinPolicy join = store::JoinPolicy::kOpen;
