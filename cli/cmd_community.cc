@@ -1,6 +1,7 @@
 // Commands of communities: create and configure them, moderate them (as the node admin, or
 // `--as` a moderator), join and leave them, post into them, and the list of trusted schools.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -48,7 +49,9 @@ cs::Result<store::CommunityRecord> Authorized(const store::Txn& txn, const std::
   auto c = LoadCommunity(txn, name);
   if (!c.ok() || as.empty()) return c;
   auto me = store::GetLocalActorByName(txn, as);
-  if (!me.ok() || me->type != "Person" || me->deleted)
+  if (me.ok() && me->type == "Person" && me->deleted)
+    return cs::Status::Gone("user '" + as + "' was deleted");
+  if (!me.ok() || me->type != "Person")
     return cs::Status::NotFound("no teacher named '" + as + "'");
   if (!c->IsModerator(me->id)) return cs::Status::Forbidden(as + " is not a moderator of " + name);
   *by = me->id;
@@ -104,6 +107,7 @@ int Add(const Global& g, const Args& a) {
       return Fail(
           cs::Status(actor.status().code(), "moderator " + m + ": " + actor.status().message()));
     if (actor->type != "Person") return Fail("moderator " + m + " is not a teacher", kExitUsage);
+    if (actor->deleted) return Fail(cs::Status::Gone("moderator " + m + " was deleted"));
     o.moderators.push_back(actor->id);
   }
   auto key = federation::PrivateKey::GenerateRsa(2048);  // outside the write transaction
@@ -206,6 +210,7 @@ int Moderator(const Global& g, const Args& a, bool add) {
   auto actor = Resolve(**n, a.target);
   if (!actor.ok()) return Fail(actor.status());
   if (add && actor->type != "Person") return Fail(a.target + " is not a teacher", kExitUsage);
+  if (add && actor->deleted) return Fail(cs::Status::Gone(actor->id + " was deleted"));
   cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
     std::string by;
     auto c = Authorized(t, a.name, a.as, &by);
@@ -375,7 +380,9 @@ int Join(const Global& g, const Args& a) {
       return cs::Status::Ok();
     }
     auto me = store::GetLocalActorByName(t, a.as);
-    if (!me.ok() || me->type != "Person" || me->deleted)
+    if (me.ok() && me->type == "Person" && me->deleted)
+      return cs::Status::Gone("user '" + a.as + "' was deleted");
+    if (!me.ok() || me->type != "Person")
       return cs::Status::NotFound("no teacher named '" + a.as + "'");
     if (store::IsMember(t, target->id, me->id))
       return cs::Status::Conflict(a.as + " is already a member of " + target->id);
@@ -436,7 +443,12 @@ int Trust(const Global& g, const std::string& action, const std::string& domain)
   auto parsed = ParseDomain("trust " + action, domain);  // the parser of `init --domain`
   if (!parsed.ok()) return Fail(parsed.status());
   const std::string host = DomainKey(*parsed);
-  cs::Status st = (*store)->Update([&](store::Txn& t) {
+  cs::Status st = (*store)->Update([&](store::Txn& t) -> cs::Status {
+    // Trusting twice, or removing what is not trusted: nothing to do, refused (exit 3).
+    const auto all = store::ListTrusted(t);
+    const bool trusted = std::find(all.begin(), all.end(), host) != all.end();
+    if (action == "add" && trusted) return cs::Status::Conflict(host + " is already trusted");
+    if (action != "add" && !trusted) return cs::Status::Conflict(host + " is not trusted");
     return action == "add" ? store::PutTrusted(t, host) : store::DeleteTrusted(t, host);
   });
   if (!st.ok()) return Fail(st);

@@ -176,9 +176,14 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
   auto parsed = ParseDomain("domain " + action, domain);
   if (!parsed.ok()) return Fail(parsed.status());
   const std::string host = DomainKey(*parsed);
-  cs::Status st = (*store)->Update([&](store::Txn& t) {
-    return action == "block" ? t.Put(store::Db::kPolicy, store::JoinKey("block", host), "")
-                             : t.Delete(store::Db::kPolicy, store::JoinKey("block", host));
+  cs::Status st = (*store)->Update([&](store::Txn& t) -> cs::Status {
+    const std::string key = store::JoinKey("block", host);
+    // Blocking twice, or unblocking what is not blocked: nothing to do, refused (exit 3).
+    const bool blocked = t.Get(store::Db::kPolicy, key).ok();
+    if (action == "block" && blocked) return cs::Status::Conflict(host + " is already blocked");
+    if (action != "block" && !blocked) return cs::Status::Conflict(host + " is not blocked");
+    return action == "block" ? t.Put(store::Db::kPolicy, key, "")
+                             : t.Delete(store::Db::kPolicy, key);
   });
   if (!st.ok()) return Fail(st);
   Say("%s %s\n", host.c_str(), action == "block" ? "blocked" : "unblocked");

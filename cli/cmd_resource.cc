@@ -189,7 +189,9 @@ int CmdResourceAdd(const Global& g, const ResourceArgs& a, const CLI::App& cmd) 
     auto txn = (*n)->store().BeginRead();
     if (!txn.ok()) return Fail(txn.status());
     auto me = store::GetLocalActorByName(*txn, a.as);
-    if (!me.ok() || me->deleted || me->type != "Person")
+    if (me.ok() && me->type == "Person" && me->deleted)
+      return Fail(cs::Status::Gone("user '" + a.as + "' was deleted"));
+    if (!me.ok() || me->type != "Person")
       return Fail(cs::Status::NotFound("no teacher '" + a.as + "' here"));
   }
   auto files = federation::ImportFiles((*n)->blobs(), (*n)->uris(), a.files);

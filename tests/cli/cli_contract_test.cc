@@ -212,6 +212,17 @@ TEST_F(CliContract, UndoingWhatIsNotDoneAndActingOnWhatIsDeletedIsRefused) {
   Ok({"user", "delete", "dave"});
   Expect({"user", "delete", "dave"}, 3, "was deleted");
   Expect({"post", "--as", "dave", "hello"}, 3, "was deleted");
+  Expect({"resource", "add", "--as", "dave", "--title", "T", "--file", File("d.txt", "d")}, 3,
+         "was deleted");
+
+  Ok({"domain", "block", "spam.example"});
+  Expect({"domain", "block", "spam.example"}, 3, "spam.example is already blocked");
+  Ok({"domain", "unblock", "spam.example"});
+  Expect({"domain", "unblock", "spam.example"}, 3, "spam.example is not blocked");
+  Ok({"trust", "add", "friends.example"});
+  Expect({"trust", "add", "friends.example"}, 3, "already trusted");
+  Ok({"trust", "remove", "friends.example"});
+  Expect({"trust", "remove", "friends.example"}, 3, "is not trusted");
 
   ASSERT_EQ(Do({"community", "add", "maths", "--join", "open"}).exit_code, 0);
   ASSERT_EQ(Do({"join", "--as", "ann", "maths"}).exit_code, 0);
@@ -220,6 +231,9 @@ TEST_F(CliContract, UndoingWhatIsNotDoneAndActingOnWhatIsDeletedIsRefused) {
   Expect({"community", "remove-post", "maths", in_maths}, 3, "already removed");
   Expect({"community", "unban", "maths", "bob"}, 3, "is not banned");
   Expect({"community", "moderator", "remove", "maths", "bob"}, 3, "is not a moderator");
+  Expect({"community", "moderator", "add", "maths", "dave"}, 3, "was deleted");
+  Expect({"community", "set", "maths", "--as", "dave", "--title", "x"}, 3, "was deleted");
+  Expect({"join", "--as", "dave", "maths"}, 3, "was deleted");
 
   Expect({"resource", "add", "--as", "ann", "--title", "T", "--file", dir_.str() + "/nope.pdf"},
          2, "no such file");
