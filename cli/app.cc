@@ -2,7 +2,6 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
-
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -62,7 +61,8 @@ int RunCli(int argc, char** argv) {
   user->require_subcommand(1);
   auto* user_add = user->add_subcommand("add", "add a teacher");
   user_add->add_option("NAME", name, "user name (1-30 ASCII letters, digits, _)")->required();
-  user_add->add_option("--display-name", display_name, "name shown to others (up to 100 characters)");
+  user_add->add_option("--display-name", display_name,
+                       "name shown to others (up to 100 characters)");
   user_add->callback([&] {
     cs::Status st = CheckTyped("--display-name", display_name, kMaxDisplayNameChars);
     rc = st.ok() ? CmdUserAdd(g, name, display_name) : Fail(st);
@@ -83,7 +83,8 @@ int RunCli(int argc, char** argv) {
   post->add_option("--summary", summary, "content warning");
   post->add_option("--community", community, "post into this community (handle or URL)");
   auto* title_opt = post->add_option(
-      "--title", title, "with --community: a titled post (a Page, as Lemmy expects; up to 200 characters)");
+      "--title", title,
+      "with --community: a titled post (a Page, as Lemmy expects; up to 200 characters)");
   bool sensitive = false;
   post->add_flag("--sensitive", sensitive, "mark as sensitive (also implied by --summary)");
   post->add_option("TEXT", text, "Markdown text")->required();

@@ -122,8 +122,8 @@ int Add(const Global& g, const Args& a) {
   });
   if (!st.ok()) return Fail(st);
   Say("added community @%s@%s (%s): join %s, visibility %s\n", c.name.c_str(),
-              (*n)->config().domain.c_str(), c.id.c_str(), store::JoinPolicyName(c.join),
-              store::CommunityVisibilityName(c.visibility));
+      (*n)->config().domain.c_str(), c.id.c_str(), store::JoinPolicyName(c.join),
+      store::CommunityVisibilityName(c.visibility));
   return kExitOk;
 }
 
@@ -143,7 +143,7 @@ int List(const Global& g) {
   }
   for (const auto& c : all)
     Say("%s\t%s\tjoin %s\tvisibility %s\n", c.name.c_str(), c.title.c_str(),
-                store::JoinPolicyName(c.join), store::CommunityVisibilityName(c.visibility));
+        store::JoinPolicyName(c.join), store::CommunityVisibilityName(c.visibility));
   if (all.empty()) Say("no communities yet (add one: cloudschool community add NAME)\n");
   return kExitOk;
 }
@@ -161,8 +161,7 @@ int Show(const Global& g, const Args& a) {
     out.Print();
     return kExitOk;
   }
-  Say(
-      "%s (@%s@%s)\n  id: %s\n  join: %s\n  visibility: %s\n  moderators: %zu\n  license: %s\n",
+  Say("%s (@%s@%s)\n  id: %s\n  join: %s\n  visibility: %s\n  moderators: %zu\n  license: %s\n",
       c->title.c_str(), c->name.c_str(), (*n)->config().domain.c_str(), c->id.c_str(),
       store::JoinPolicyName(c->join), store::CommunityVisibilityName(c->visibility),
       c->moderators.size(), c->license_url.c_str());
@@ -172,9 +171,10 @@ int Show(const Global& g, const Args& a) {
 
 int Set(const Global& g, const Args& a, bool title, bool description) {
   if (!title && !description && a.join.empty() && a.visibility.empty())
-    return Fail("nothing to change: give at least one of --title, --description, --join, "
-                "--visibility",
-                kExitUsage);
+    return Fail(
+        "nothing to change: give at least one of --title, --description, --join, "
+        "--visibility",
+        kExitUsage);
   if (cs::Status st = CheckTexts(a); !st.ok()) return Fail(st);
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
@@ -223,7 +223,7 @@ int Moderator(const Global& g, const Args& a, bool add) {
   });
   if (!st.ok()) return Fail(st);
   Say("%s %s moderator of %s\n", actor->id.c_str(), add ? "is now a" : "is no longer a",
-              a.name.c_str());
+      a.name.c_str());
   return kExitOk;
 }
 
@@ -295,8 +295,8 @@ int Moderate(const Global& g, const Args& a, const std::string& action) {
     if (!c.ok()) return c.status();
     if (action == "remove-post") return group.RemovePost(t, *c, target_id, by);
     if (target_id == c->id)
-      return cs::Status::InvalidInput("the community itself cannot be " + kDone.at(action) +
-                                      " (" + a.target + " is " + a.name + ")");
+      return cs::Status::InvalidInput("the community itself cannot be " + kDone.at(action) + " (" +
+                                      a.target + " is " + a.name + ")");
     cs::Status r = cs::Status::InvalidInput("unknown action " + action);
     if (action == "approve") r = group.Approve(t, *c, target_id);
     if (action == "reject") r = group.RejectRequest(t, *c, target_id);
@@ -396,9 +396,9 @@ int Join(const Global& g, const Args& a) {
   });
   if (!st.ok()) return Fail(st);
   Say("%s joins %s: %s\n", a.as.c_str(), target->id.c_str(),
-              state == store::FollowState::kAccepted ? "member"
-              : target->local                        ? "pending (a moderator decides)"
-                                                     : "pending (the community answers)");
+      state == store::FollowState::kAccepted ? "member"
+      : target->local                        ? "pending (a moderator decides)"
+                                             : "pending (the community answers)");
   return kExitOk;
 }
 
@@ -528,7 +528,8 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   add->add_option("NAME", a->name, "name (1-30 ASCII letters, digits, _), shared with teachers")
       ->required();
   add->add_option("--title", a->title, "title shown to others (up to 200 characters)");
-  add->add_option("--description", a->description, "what it is about (plain text; may have several lines)");
+  add->add_option("--description", a->description,
+                  "what it is about (plain text; may have several lines)");
   add->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   add->add_option("--visibility", a->visibility, "public, network or members")
@@ -547,9 +548,10 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
 
   auto* set = com->add_subcommand("set", "change title, description, join policy, visibility");
   set->add_option("NAME", a->name, "name of the community")->required();
-  auto* title = set->add_option("--title", a->title, "title shown to others (up to 200 characters)");
-  auto* description =
-      set->add_option("--description", a->description, "what it is about (plain text; may have several lines)");
+  auto* title =
+      set->add_option("--title", a->title, "title shown to others (up to 200 characters)");
+  auto* description = set->add_option("--description", a->description,
+                                      "what it is about (plain text; may have several lines)");
   set->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   set->add_option("--visibility", a->visibility, "public, network or members")

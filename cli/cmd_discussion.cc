@@ -138,9 +138,9 @@ int CmdThread(const Global& g, const std::string& url) {
     const std::string indent(static_cast<size_t>(shown) * 2, ' ');
     const std::string depth =
         it.depth > kMaxIndentDepth ? "[depth " + std::to_string(it.depth) + "] " : "";
-    Say("%s%s%s  %s  (%s, %s, %s%s)\n", indent, depth,
-        cs::FormatRfc3339(o.published_ms / 1000), o.attributed_to, Count(it.info.likes, "like"),
-        Count(it.info.boosts, "boost"), Count(it.info.replies, "reply", "replies"),
+    Say("%s%s%s  %s  (%s, %s, %s%s)\n", indent, depth, cs::FormatRfc3339(o.published_ms / 1000),
+        o.attributed_to, Count(it.info.likes, "like"), Count(it.info.boosts, "boost"),
+        Count(it.info.replies, "reply", "replies"),
         it.info.edits.empty() ? "" : ", edited " + std::to_string(it.info.edits.size()) + "x");
     if (!o.summary.empty() || o.sensitive)
       Say("%s  CW: %s\n", indent, o.summary.empty() ? "(sensitive)" : o.summary);

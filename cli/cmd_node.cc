@@ -73,7 +73,7 @@ int CmdInit(const Global& g, const std::string& domain, bool http, const std::st
   if (!st.ok()) return Fail(st);
   Say("created node %s in %s\n", config.Origin().c_str(), g.data_dir.c_str());
   Say("next: cloudschool --data %s user add NAME; cloudschool --data %s serve\n",
-              g.data_dir.c_str(), g.data_dir.c_str());
+      g.data_dir.c_str(), g.data_dir.c_str());
   return kExitOk;
 }
 
@@ -92,8 +92,7 @@ int CmdServe(const Global& g, const std::string& listen, const std::string& tls_
   options.delivery.first_retry_ms = (*n)->config().delivery_first_retry_ms;
   cs::Status st = (*n)->Serve(options);
   if (!st.ok()) return Fail(st);
-  Say("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(),
-              (*n)->port());
+  Say("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(), (*n)->port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
@@ -139,7 +138,7 @@ int CmdBackup(const Global& g, const std::string& dir) {
   }
   if (ec) return Fail("cannot copy media: " + ec.message());
   Say("backup of %s written to %s (serve it with: cloudschool --data %s serve)\n",
-              g.data_dir.c_str(), dir.c_str(), dir.c_str());
+      g.data_dir.c_str(), dir.c_str(), dir.c_str());
   return kExitOk;
 }
 
@@ -223,9 +222,8 @@ int CmdDeliveries(const Global& g) {
     out.Print();
   } else {
     for (const auto& [state, d] : all)
-      Say("%s\t%s\t%s\tattempts=%llu\t%s\n", state.c_str(), d.inbox.c_str(),
-                  d.activity_id.c_str(), static_cast<unsigned long long>(d.attempts),
-                  d.last_error.c_str());
+      Say("%s\t%s\t%s\tattempts=%llu\t%s\n", state.c_str(), d.inbox.c_str(), d.activity_id.c_str(),
+          static_cast<unsigned long long>(d.attempts), d.last_error.c_str());
     if (all.empty()) Say("no queued or failed deliveries\n");
   }
   return kExitOk;

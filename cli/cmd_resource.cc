@@ -237,9 +237,10 @@ int CmdResourceUpdate(const Global& g, const ResourceArgs& a, const CLI::App& cm
   federation::ResourceInput in = InputFrom(a, cmd);
   if (!in.title && !in.description && !in.license && !in.language && !in.subjects && !in.levels &&
       a.files.empty())
-    return Fail("nothing to change: give at least one of --title, --description, --license, "
-                "--subject, --level, --language, --file",
-                kExitUsage);
+    return Fail(
+        "nothing to change: give at least one of --title, --description, --license, "
+        "--subject, --level, --language, --file",
+        kExitUsage);
   if (cs::Status st = CheckInput(in, false); !st.ok()) return Fail(st);
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
@@ -250,7 +251,7 @@ int CmdResourceUpdate(const Global& g, const ResourceArgs& a, const CLI::App& cm
     if (!r.ok()) return Fail(cs::Status::NotFound("no resource " + a.url + " here"));
     if (!r->local)
       return Fail(cs::Status::Forbidden(a.url + " is another school's resource; only its author "
-                                        "can update it, on their own node"));
+                                                "can update it, on their own node"));
     auto me = store::GetLocalActorByName(*txn, a.as);
     if (!me.ok() || me->id != r->attributed_to)
       return Fail(cs::Status::Forbidden(a.as + " is not the author of " + a.url));
@@ -316,10 +317,9 @@ int CmdResourceList(const Global& g, const ResourceArgs& a) {
     out.Print();
   } else {
     for (const auto& [r, v] : list)
-      Say("%s  v%llu  %s  (%zu file%s)  %s\n  %s\n",
-                  cs::FormatRfc3339(r.updated_ms / 1000).c_str(),
-                  static_cast<unsigned long long>(v.version), v.title.c_str(), v.files.size(),
-                  v.files.size() == 1 ? "" : "s", r.attributed_to.c_str(), r.id.c_str());
+      Say("%s  v%llu  %s  (%zu file%s)  %s\n  %s\n", cs::FormatRfc3339(r.updated_ms / 1000).c_str(),
+          static_cast<unsigned long long>(v.version), v.title.c_str(), v.files.size(),
+          v.files.size() == 1 ? "" : "s", r.attributed_to.c_str(), r.id.c_str());
     if (list.empty()) Say("no resources yet\n");
   }
   return kExitOk;
@@ -371,12 +371,10 @@ int CmdResourceShow(const Global& g, const ResourceArgs& a) {
   }
   Say("%s%s\n  id: %s\n", deleted_ms ? "(deleted) " : "", v.title, r.id);
   if (deleted_ms) Say("  deleted: %s\n", cs::FormatRfc3339(deleted_ms / 1000));
-  Say("  version: %llu (%s)\n  author: %s\n",
-              static_cast<unsigned long long>(v.version),
-              cs::FormatRfc3339(v.published_ms / 1000).c_str(), r.attributed_to.c_str());
+  Say("  version: %llu (%s)\n  author: %s\n", static_cast<unsigned long long>(v.version),
+      cs::FormatRfc3339(v.published_ms / 1000).c_str(), r.attributed_to.c_str());
   if (!r.audience.empty()) Say("  community: %s\n", r.audience.c_str());
-  Say("  license: %s (%s)\n", federation::LicenseLabel(v.license).c_str(),
-              v.license.c_str());
+  Say("  license: %s (%s)\n", federation::LicenseLabel(v.license).c_str(), v.license.c_str());
   if (!v.language.empty()) Say("  language: %s\n", v.language.c_str());
   auto join = [](const std::vector<std::string>& xs) {
     std::string s;
@@ -388,7 +386,7 @@ int CmdResourceShow(const Global& g, const ResourceArgs& a) {
   Say("  files:\n");
   for (const auto& f : v.files)
     Say("    %s  %s  %s\n      %s\n", f.name.c_str(), store::HumanBytes(f.size).c_str(),
-                f.media_type.c_str(), f.url.c_str());
+        f.media_type.c_str(), f.url.c_str());
   if (!v.description_markdown.empty()) Say("\n%s\n", Multiline{v.description_markdown});
   return kExitOk;
 }
@@ -425,9 +423,9 @@ int CmdResourceHistory(const Global& g, const ResourceArgs& a) {
   }
   for (auto it = versions.rbegin(); it != versions.rend(); ++it)
     Say("v%llu  %s  %s  (%zu file%s)\n  %s\n", static_cast<unsigned long long>(it->version),
-                cs::FormatRfc3339(it->published_ms / 1000).c_str(), it->title.c_str(),
-                it->files.size(), it->files.size() == 1 ? "" : "s",
-                it->version_id.empty() ? "(no id)" : it->version_id.c_str());
+        cs::FormatRfc3339(it->published_ms / 1000).c_str(), it->title.c_str(), it->files.size(),
+        it->files.size() == 1 ? "" : "s",
+        it->version_id.empty() ? "(no id)" : it->version_id.c_str());
   return kExitOk;
 }
 
@@ -442,11 +440,14 @@ class Staging {
     std::error_code ec;
     fs::path base = out;
     if (!fs::is_directory(out, ec)) {
-      if (fs::exists(out, ec)) return cs::Status::InvalidInput("--out " + out.string() + " is not a directory");
+      if (fs::exists(out, ec))
+        return cs::Status::InvalidInput("--out " + out.string() + " is not a directory");
       base = fs::absolute(out, ec).parent_path();
-      while (!base.empty() && !fs::exists(base, ec) && base != base.root_path()) base = base.parent_path();
+      while (!base.empty() && !fs::exists(base, ec) && base != base.root_path())
+        base = base.parent_path();
       if (!fs::is_directory(base, ec))
-        return cs::Status::InvalidInput("--out " + out.string() + ": " + base.string() + " is not a directory");
+        return cs::Status::InvalidInput("--out " + out.string() + ": " + base.string() +
+                                        " is not a directory");
     }
     Staging s;
     s.dir_ = base / (".cloudschool-fetch-" + federation::RandomId());
@@ -476,7 +477,8 @@ class Staging {
     }
     for (const auto& name : names) {
       fs::rename(dir_ / name, out / name, ec);
-      if (ec) return cs::Status::IOError("cannot write " + (out / name).string() + ": " + ec.message());
+      if (ec)
+        return cs::Status::IOError("cannot write " + (out / name).string() + ": " + ec.message());
     }
     return cs::Status::Ok();
   }

@@ -55,7 +55,7 @@ int CmdUserAdd(const Global& g, const std::string& name, const std::string& disp
   auto user = node::AddUser((*n)->store(), (*n)->uris(), name, display_name, (*n)->clock());
   if (!user.ok()) return Fail(user.status());
   Say("added @%s@%s (%s)\n", user->preferred_username.c_str(), (*n)->config().domain.c_str(),
-              user->id.c_str());
+      user->id.c_str());
   return kExitOk;
 }
 
@@ -86,7 +86,7 @@ int CmdUserList(const Global& g) {
   } else {
     for (const auto& u : users)
       Say("%s\t%s\t%s%s\n", u.preferred_username.c_str(), u.name.c_str(), u.id.c_str(),
-                  u.deleted ? "\t(deleted)" : "");
+          u.deleted ? "\t(deleted)" : "");
     if (users.empty()) Say("no teachers yet (add one: cloudschool user add NAME)\n");
   }
   return kExitOk;
@@ -227,7 +227,8 @@ int CmdFollowList(const Global& g, const std::string& as, bool followers) {
     out.Print();
   } else {
     for (const auto& f : list)
-      Say("%s\t%s\n", (followers ? f.follower : f.followee).c_str(), store::FollowStateName(f.state));
+      Say("%s\t%s\n", (followers ? f.follower : f.followee).c_str(),
+          store::FollowStateName(f.state));
     if (list.empty()) Say("%s\n", followers ? "no followers yet" : "not following anyone yet");
   }
   return kExitOk;
@@ -310,10 +311,9 @@ int CmdLookup(const Global& g, const std::string& target) {
   } else {
     const std::string& name = actor->name.empty() ? actor->preferred_username : actor->name;
     Say("%s (%s)\n  id: %s\n  handle: %s\n  inbox: %s\n  shared inbox: %s\n  key: %s\n",
-                name.c_str(), actor->type.c_str(), actor->id.c_str(), HandleOf(*actor).c_str(),
-                actor->inbox.c_str(),
-                actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(),
-                actor->key_id.c_str());
+        name.c_str(), actor->type.c_str(), actor->id.c_str(), HandleOf(*actor).c_str(),
+        actor->inbox.c_str(), actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(),
+        actor->key_id.c_str());
   }
   return kExitOk;
 }

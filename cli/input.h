@@ -12,10 +12,10 @@
 namespace cli {
 
 // Limits in characters (code points), not bytes: Dutch accents and emoji count as one.
-inline constexpr size_t kMaxTitleChars = 200;        // post and resource titles
-inline constexpr size_t kMaxDisplayNameChars = 100;  // `user add --display-name`
-inline constexpr size_t kMaxSummaryChars = 500;      // a content warning (`post --summary`)
-inline constexpr size_t kMaxDescriptionChars = 5000; // a community's description
+inline constexpr size_t kMaxTitleChars = 200;         // post and resource titles
+inline constexpr size_t kMaxDisplayNameChars = 100;   // `user add --display-name`
+inline constexpr size_t kMaxSummaryChars = 500;       // a content warning (`post --summary`)
+inline constexpr size_t kMaxDescriptionChars = 5000;  // a community's description
 
 enum class Lines { kOne, kMany };
 

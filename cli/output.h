@@ -2,8 +2,8 @@
 // (snake_case keys, RFC 3339 UTC times).
 #pragma once
 
-#include <rapidjson/stringbuffer.h>
 #include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
 
 #include <cstdio>
 #include <memory>

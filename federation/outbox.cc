@@ -277,7 +277,8 @@ cs::Status Outbox::Unfollow(store::Txn& txn, std::string_view user, std::string_
   if (!me.ok()) return me.status();
   auto follow = store::GetFollow(txn, me->id, target_id);
   // Nothing to undo: a conflict with the state (the command line refuses it, exit 3).
-  if (!follow.ok()) return cs::Status::Conflict(std::string(user) + " does not follow " + std::string(target_id));
+  if (!follow.ok())
+    return cs::Status::Conflict(std::string(user) + " does not follow " + std::string(target_id));
   CS_RETURN_IF_ERROR(store::DeleteFollow(txn, me->id, target_id));
   auto target = store::GetActor(txn, target_id);
   if (!target.ok() || target->local) return cs::Status::Ok();

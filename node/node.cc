@@ -69,8 +69,7 @@ cs::Status InitNode(const std::string& data_dir, const Config& config, const cs:
 cs::Result<store::ActorRecord> AddUser(const store::Store& store, const federation::Uris& uris,
                                        std::string_view name, std::string_view display_name,
                                        const cs::Clock& clock) {
-  if (!IsValidLocalName(name))
-    return cs::Status::InvalidInput(LocalNameRule(name));
+  if (!IsValidLocalName(name)) return cs::Status::InvalidInput(LocalNameRule(name));
   auto key = federation::PrivateKey::GenerateRsa(2048);  // outside the write transaction
   if (!key.ok()) return key.status();
   store::ActorRecord user;

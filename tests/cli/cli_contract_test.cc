@@ -7,8 +7,8 @@
 #include <rapidjson/document.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -80,8 +80,7 @@ class CliContract : public ::testing::Test {
 void ExpectTerminalSafe(const std::string& out, const std::string& what) {
   for (std::string bad : {"\x1b", "\x07", "\r", "\x08", "\x7f", "\xc2\x9b", "\xc2\x85"})
     EXPECT_EQ(out.find(bad), std::string::npos) << what << " prints a control byte in:\n" << out;
-  for (unsigned char c : out)
-    EXPECT_FALSE(c == 0x9b) << what << " prints a raw 0x9B:\n" << out;
+  for (unsigned char c : out) EXPECT_FALSE(c == 0x9b) << what << " prints a raw 0x9B:\n" << out;
 }
 
 TEST(TerminalSafe, ControlsBecomeReplacementCharactersAndTextStays) {
@@ -90,9 +89,10 @@ TEST(TerminalSafe, ControlsBecomeReplacementCharactersAndTextStays) {
   EXPECT_EQ(cli::SafeLine("a\x1b[31mb"), "a" + r + "[31mb");
   EXPECT_EQ(cli::SafeLine("\x1b]0;title\x07"), r + "]0;title" + r);
   EXPECT_EQ(cli::SafeLine("one\ntwo\tthree\rfour"), "one" + r + "two" + r + "three" + r + "four");
-  EXPECT_EQ(cli::SafeLine("del\x7f c1\xc2\x9b[2J nel\xc2\x85"), "del" + r + " c1" + r + "[2J nel" + r);
-  EXPECT_EQ(cli::SafeLine("raw\x9b[2J"), "raw" + r + "[2J");    // not UTF-8: replaced too
-  EXPECT_EQ(cli::SafeLine("\xc2\xa0nbsp"), "\xc2\xa0nbsp");      // U+00A0 is text, not C1
+  EXPECT_EQ(cli::SafeLine("del\x7f c1\xc2\x9b[2J nel\xc2\x85"),
+            "del" + r + " c1" + r + "[2J nel" + r);
+  EXPECT_EQ(cli::SafeLine("raw\x9b[2J"), "raw" + r + "[2J");  // not UTF-8: replaced too
+  EXPECT_EQ(cli::SafeLine("\xc2\xa0nbsp"), "\xc2\xa0nbsp");   // U+00A0 is text, not C1
   EXPECT_EQ(cli::SafeLine("\xe0\x80\x9b overlong"), r + r + r + " overlong");
   EXPECT_EQ(cli::SafeText("line 1\nline 2\x1b[2J\r"), "line 1\nline 2" + r + "[2J" + r);
 }
@@ -134,19 +134,20 @@ TEST_F(CliContract, TextOutputOfRemoteAndLocalNamesIsSafeForATerminal) {
     bob->name = "Bob\x1b[8m";
     return store::PutActor(t, *bob);
   });
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"timeline", "--as", "ann"},
-           {"community", "posts", "maths"},
-           {"thread", note},
-           {"user", "list"},
-           {"lookup", "@bob@school.example"},
-           {"followers", "--as", "ann"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"timeline", "--as", "ann"},
+                                                                {"community", "posts", "maths"},
+                                                                {"thread", note},
+                                                                {"user", "list"},
+                                                                {"lookup", "@bob@school.example"},
+                                                                {"followers", "--as", "ann"}}) {
     CliRun r = Do(args);
     EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
     ExpectTerminalSafe(r.out, args[0] + " " + args[1]);
   }
   CliRun tl = Do({"timeline", "--as", "ann"});
-  EXPECT_NE(tl.out.find("Title\xEF\xBF\xBD[31m\xEF\xBF\xBD" "fake line"), std::string::npos)
+  EXPECT_NE(tl.out.find("Title\xEF\xBF\xBD[31m\xEF\xBF\xBD"
+                        "fake line"),
+            std::string::npos)
       << tl.out;  // the title stays on its line
   EXPECT_NE(Do({"user", "list"}).out.find("Ann de Vriës 🎉"), std::string::npos);
   // --json carries the strings as they are, escaped by JSON.
@@ -168,8 +169,8 @@ TEST_F(CliContract, TypedTextWithControlCharactersOrTooLongIsAUsageError) {
   EXPECT_EQ(Do({"user", "add", "eve", "--display-name", accents}).exit_code, 0);
   Expect({"community", "add", "maths", "--title", "Maths\nteachers"}, 2, "--title");
   Expect({"community", "add", "maths", "--description", "a\x1b[2Jb"}, 2, "--description");
-  ASSERT_EQ(Do({"community", "add", "maths", "--title", "Maths",
-                "--description", "Line one\n\nLine two\twith a tab"})
+  ASSERT_EQ(Do({"community", "add", "maths", "--title", "Maths", "--description",
+                "Line one\n\nLine two\twith a tab"})
                 .exit_code,
             0);
   Expect({"community", "set", "maths", "--title", "\x1b]0;x\x07"}, 2, "--title");
@@ -185,8 +186,8 @@ TEST_F(CliContract, TypedTextWithControlCharactersOrTooLongIsAUsageError) {
          "limited to 200 characters");
   std::string long_accents;
   for (int i = 0; i < 200; ++i) long_accents += "é";  // 200 characters, 400 bytes: fine
-  EXPECT_EQ(Do({"resource", "add", "--as", "ann", "--title", long_accents, "--file", file}).exit_code,
-            0);
+  EXPECT_EQ(
+      Do({"resource", "add", "--as", "ann", "--title", long_accents, "--file", file}).exit_code, 0);
   // Nothing refused was stored.
   auto show = Json({"community", "show", "maths", "--json"});
   EXPECT_STREQ(show["title"].GetString(), "Maths");
@@ -235,8 +236,8 @@ TEST_F(CliContract, UndoingWhatIsNotDoneAndActingOnWhatIsDeletedIsRefused) {
   Expect({"community", "set", "maths", "--as", "dave", "--title", "x"}, 3, "was deleted");
   Expect({"join", "--as", "dave", "maths"}, 3, "was deleted");
 
-  Expect({"resource", "add", "--as", "ann", "--title", "T", "--file", dir_.str() + "/nope.pdf"},
-         2, "no such file");
+  Expect({"resource", "add", "--as", "ann", "--title", "T", "--file", dir_.str() + "/nope.pdf"}, 2,
+         "no such file");
   Expect({"resource", "add", "--as", "ann", "--title", "T", "--file", dir_.str()}, 2,
          "not a regular file");
   // Another school's resource, as the inbox stores one.
@@ -302,8 +303,8 @@ TEST_F(CliContract, ADeletedResourceIsShownAsDeletedAndNotFetched) {
 
 TEST_F(CliContract, UpdatesThatChangeNothingAreRefusedOrSaySo) {
   const std::string file = File("a.txt", "x");
-  const std::string id = Ok({"resource", "add", "--as", "ann", "--title", "Fractions", "--level",
-                             "po", "--file", file});
+  const std::string id = Ok(
+      {"resource", "add", "--as", "ann", "--title", "Fractions", "--level", "po", "--file", file});
   Expect({"resource", "update", id, "--as", "ann"}, 2, "nothing to change: give at least one of");
   CliRun same = Do({"resource", "update", id, "--as", "ann", "--title", "Fractions", "--level",
                     "PO", "--file", file});
@@ -367,9 +368,8 @@ TEST_F(CliContract, InputsThatMakeNoSenseAreRefused) {
 
 TEST_F(CliContract, ADeletedTeacherModeratesNothing) {
   ASSERT_EQ(Do({"user", "add", "dave"}).exit_code, 0);
-  ASSERT_EQ(Do({"community", "add", "maths", "--moderator", "dave", "--moderator", "ann"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Do({"community", "add", "maths", "--moderator", "dave", "--moderator", "ann"}).exit_code, 0);
   ASSERT_EQ(Do({"community", "add", "biology", "--moderator", "dave"}).exit_code, 0);
   CliRun del = Do({"user", "delete", "dave"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
@@ -417,9 +417,8 @@ TEST_F(CliContract, DeepThreadsStopIndentingAndCommunityPostsIndentEveryLine) {
   std::istringstream lines(t.out);
   size_t widest = 0;
   for (std::string line; std::getline(lines, line);)
-    widest = std::max(widest, line.find_first_not_of(' ') == std::string::npos
-                                  ? 0
-                                  : line.find_first_not_of(' '));
+    widest = std::max(
+        widest, line.find_first_not_of(' ') == std::string::npos ? 0 : line.find_first_not_of(' '));
   EXPECT_LE(widest, 22u) << t.out;  // depth 10: 20 spaces, +2 for the text
   EXPECT_NE(t.out.find("[depth 14] "), std::string::npos) << t.out;
   EXPECT_EQ(t.out.find("[depth 10] "), std::string::npos) << t.out;
