@@ -13,6 +13,7 @@
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
+#include "federation/post_title.h"
 #include "federation/punycode.h"
 #include "node/node.h"
 #include "store/community.h"
@@ -187,8 +188,7 @@ int Set(const Global& g, const Args& a, bool title, bool description) {
     if (title) c->title = actor->name = a.title.empty() ? c->name : a.title;
     if (description) {
       c->description = a.description;
-      actor->summary_html =
-          a.description.empty() ? "" : "<p>" + federation::EscapeHtml(a.description) + "</p>";
+      actor->summary_html = federation::CommunitySummaryHtml(a.description);
     }
     if (auto p = store::ParseJoinPolicy(a.join)) c->join = *p;
     if (auto v = store::ParseCommunityVisibility(a.visibility)) c->visibility = *v;
@@ -338,11 +338,14 @@ int Posts(const Global& g, const Args& a) {
     JsonOut out;
     out.w().StartArray();
     for (const auto& o : items) {
+      const federation::PostTitle title = federation::TitleOf(o);
       out.w().StartObject();
       out.Str("id", o.id);
       out.Str("type", o.type);
       out.Str("actor", o.attributed_to);
-      out.StrOrNull("title", o.name);
+      out.StrOrNull("title", title.text);
+      out.Key("title_derived");  // not the author's `name`: derived from the text (BR-19)
+      out.w().Bool(title.derived);
       out.Str("content", o.content_html);
       out.Time("published", o.published_ms);
       out.Time("updated", o.updated_ms);
@@ -355,7 +358,8 @@ int Posts(const Global& g, const Args& a) {
   for (const auto& o : items) {
     // Every line of the text indented, as on the timeline; the title is a one-line field.
     std::string text = federation::HtmlToText(o.content_html);
-    if (!o.name.empty()) text = SafeLine(o.name) + ": " + text;
+    if (auto title = federation::TitleOf(o).text; !title.empty())
+      text = SafeLine(title) + ": " + text;
     Say("%s  %s\n%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
         o.attributed_to.c_str(), Multiline{Indent(text)}, o.id.c_str());
   }
@@ -529,7 +533,7 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
       ->required();
   add->add_option("--title", a->title, "title shown to others (up to 200 characters)");
   add->add_option("--description", a->description,
-                  "what it is about (plain text; may have several lines)");
+                  "what it is about (Markdown; may have several lines)");
   add->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   add->add_option("--visibility", a->visibility, "public, network or members")
@@ -551,7 +555,7 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   auto* title =
       set->add_option("--title", a->title, "title shown to others (up to 200 characters)");
   auto* description = set->add_option("--description", a->description,
-                                      "what it is about (plain text; may have several lines)");
+                                      "what it is about (Markdown; may have several lines)");
   set->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   set->add_option("--visibility", a->visibility, "public, network or members")

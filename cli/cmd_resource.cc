@@ -541,7 +541,8 @@ int CmdResourceFetch(const Global& g, const ResourceArgs& a) {
                          ? bytes.status().message()
                          : "the file is missing from " + (*n)->blobs().root()) +
                     "; nothing written");
-      bytes = federation::DownloadFile(downloads, f);
+      // Signed: a closed community's files are served only to its members' servers.
+      bytes = federation::DownloadFile(downloads, f, &(*n)->fetcher());
       // A failed download is a failure (1), whatever the cause, except a file over the limit
       // (refused by policy, 3) and a resource its origin deleted (3).
       if (!bytes.ok()) {

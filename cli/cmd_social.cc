@@ -7,6 +7,7 @@
 #include "cli/output.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
+#include "federation/post_title.h"
 #include "federation/url.h"
 #include "node/node.h"
 #include "store/community.h"
@@ -265,11 +266,14 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
     out.w().StartArray();
     for (size_t i = 0; i < items.size(); ++i) {
       const store::ObjectRecord& o = items[i];
+      const federation::PostTitle title = federation::TitleOf(o);
       out.w().StartObject();
       out.Str("id", o.id);
       out.Str("type", o.type);
       out.Str("actor", o.attributed_to);
-      out.StrOrNull("title", o.name);
+      out.StrOrNull("title", title.text);
+      out.Key("title_derived");  // not the author's `name`: derived from the text (BR-19)
+      out.w().Bool(title.derived);
       out.Str("content", o.content_html);
       out.StrOrNull("summary", o.summary);
       out.StrOrNull("community", o.audience);
@@ -289,7 +293,8 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
       if (!o.audience.empty()) where += " in " + o.audience;
       // Title and content warning are one-line fields: made safe before they join the text.
       std::string text = federation::HtmlToText(o.content_html);
-      if (!o.name.empty()) text = SafeLine(o.name) + ": " + text;
+      if (auto title = federation::TitleOf(o).text; !title.empty())
+        text = SafeLine(title) + ": " + text;
       if (!o.summary.empty()) text = "[CW: " + SafeLine(o.summary) + "] " + text;
       Say("%s  %s%s\n%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
           authors[i].c_str(), where.c_str(), Multiline{Indent(text)}, o.id.c_str());

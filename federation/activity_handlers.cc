@@ -193,10 +193,24 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
       if (f.state == store::FollowState::kAccepted && uris_.IsLocal(f.follower))
         reach.push_back(f.follower);
   }
+  // Addressing alone is not enough (anyone can put our teachers in `cc` and fill their home
+  // timelines): an addressed teacher sees it when mentioned, when it replies to one of their
+  // posts, or when they follow the author (above).
+  std::string parent_author;
+  if (!rec.in_reply_to.empty())
+    if (auto parent = store::GetObject(txn, rec.in_reply_to); parent.ok())
+      parent_author = parent->attributed_to;
+  auto mentioned = [&](const std::string& id) {
+    std::string profile;  // a Mention's href may be the profile page rather than the id
+    if (auto actor = store::GetActor(txn, id); actor.ok()) profile = actor->url;
+    return std::any_of(rec.tags.begin(), rec.tags.end(), [&](const store::TagRef& t) {
+      return t.type == "Mention" && (t.href == id || (!profile.empty() && t.href == profile));
+    });
+  };
   for (const auto* list : {&rec.to, &rec.cc})
     for (const auto& id : *list)
       if (uris_.IsLocal(id) && !uris_.LocalUserName(id).empty() &&
-          id == uris_.User(uris_.LocalUserName(id)))
+          id == uris_.User(uris_.LocalUserName(id)) && (mentioned(id) || id == parent_author))
         reach.push_back(id);
   std::sort(reach.begin(), reach.end());
   reach.erase(std::unique(reach.begin(), reach.end()), reach.end());

@@ -4,6 +4,7 @@
 #include "federation/http_signature.h"
 #include "federation/json.h"
 #include "federation/url.h"
+#include "store/records.h"
 
 namespace federation {
 namespace {
@@ -23,6 +24,16 @@ cs::Status StatusFromHttp(int status, std::string_view url) {
 }
 
 }  // namespace
+
+cs::Status Fetcher::RefuseBlocked(std::string_view url_text) const {
+  auto url = ParseUrl(url_text);
+  if (!url.ok()) return url.status();
+  auto txn = store_.BeginRead();
+  if (!txn.ok()) return txn.status();
+  if (store::IsBlocked(*txn, url->Authority()))
+    return cs::Status::Forbidden(url->Authority() + " is blocked on this node (domain block)");
+  return cs::Status::Ok();
+}
 
 Fetcher::Fetcher(const store::Store& store, const HttpClient& client, const Uris& uris,
                  const cs::Clock& clock)
@@ -53,9 +64,33 @@ cs::Status Fetcher::SignAsInstance(HttpRequest& request, bool rfc9421) const {
 }
 
 cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text) const {
+  const PrivateKey* key = InstanceKey();
+  if (key == nullptr)
+    return cs::Status::Internal("the instance actor has no key (was the node initialised?)");
+  return Fetch(url_text, Uris::KeyId(uris_.InstanceActor()), *key);
+}
+
+cs::Result<FetchedDocument> Fetcher::FetchActivityJsonAs(std::string_view url_text,
+                                                         const std::string& signer) const {
+  // Read per call: these fetches are rare (a few per community and expiry) and keys immutable.
+  cs::Result<std::string> pem = cs::Status::NotFound("");
+  {
+    auto txn = store_.BeginRead();
+    if (!txn.ok()) return txn.status();
+    pem = txn->Get(store::Db::kPrivateKeys, signer);
+  }
+  if (!pem.ok()) return cs::Status::NotFound(signer + " is not a local actor with a key");
+  auto key = PrivateKey::FromPem(*pem);
+  if (!key.ok()) return key.status();
+  return Fetch(url_text, Uris::KeyId(signer), *key);
+}
+
+cs::Result<FetchedDocument> Fetcher::Fetch(std::string_view url_text, const std::string& key_id,
+                                           const PrivateKey& key) const {
   auto url = ParseUrl(url_text);
   if (!url.ok()) return url.status();
   std::string plain_url = url->Origin() + url->Target();  // no fragment
+  CS_RETURN_IF_ERROR(RefuseBlocked(plain_url));
   cs::Result<HttpResponse> response = cs::Status::Internal("not sent");
   for (bool rfc9421 : {false, true}) {
     HttpRequest req;
@@ -64,7 +99,9 @@ cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text
     req.authority = url->Authority();
     req.target = url->Target();
     req.headers.Set("accept", kAcceptActivity);
-    CS_RETURN_IF_ERROR(SignAsInstance(req, rfc9421));
+    int64_t now = clock_.NowSeconds();
+    CS_RETURN_IF_ERROR(rfc9421 ? SignRfc9421(req, key_id, key, now)
+                               : SignCavage(req, key_id, key, now));
     response = client_.Execute(req);
     if (!response.ok()) return response.status();
     if (response->status != 401 && response->status != 403) break;
@@ -73,6 +110,7 @@ cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text
     return StatusFromHttp(response->status, plain_url);
   std::string final_url = response->headers.Get("x-final-url");
   if (final_url.empty()) final_url = plain_url;
+  CS_RETURN_IF_ERROR(RefuseBlocked(final_url));  // redirected to a blocked server
   auto doc = ParseJson(response->body);
   if (!doc.ok()) return cs::Status::InvalidInput(plain_url + ": " + doc.status().message());
   FetchedDocument out;
@@ -89,6 +127,7 @@ cs::Result<FetchedDocument> Fetcher::FetchActivityJson(std::string_view url_text
 cs::Result<std::string> Fetcher::FetchPlain(std::string_view url_text, std::string_view accept) const {
   auto url = ParseUrl(url_text);
   if (!url.ok()) return url.status();
+  CS_RETURN_IF_ERROR(RefuseBlocked(url_text));
   HttpRequest req;
   req.method = "GET";
   req.scheme = url->scheme;

@@ -1,7 +1,8 @@
 // Fetching remote ActivityStreams documents: a GET signed by a local actor (the instance actor
 // by default, so servers that require signed fetches answer), Accept negotiation, size and
 // depth limits (the client's), and the origin checks that make a fetched document trustworthy:
-// the document's id must be on the origin it was fetched from (after redirects).
+// the document's id must be on the origin it was fetched from (after redirects). Blocked servers
+// (`domain block`) are never asked.
 // Thread-safe.
 #pragma once
 
@@ -37,6 +38,11 @@ class Fetcher {
   // 401/403 (after retrying with the other signature scheme), kUnavailable for timeouts and 5xx,
   // kInvalidInput for non-JSON or a document whose id is on another origin than `url`.
   cs::Result<FetchedDocument> FetchActivityJson(std::string_view url) const;
+  // The same, signed by the local actor `signer` (its key from the store) instead of the
+  // instance actor: for what a server shows only to its members' own actors, such as the member
+  // list of a members-only community (federation/group_membership.h).
+  cs::Result<FetchedDocument> FetchActivityJsonAs(std::string_view url,
+                                                  const std::string& signer) const;
   // A plain GET (WebFinger, NodeInfo): unsigned, Accept as given; any 2xx body.
   cs::Result<std::string> FetchPlain(std::string_view url, std::string_view accept) const;
   // Signs `request` as the instance actor with the given scheme (cavage or RFC 9421).
@@ -44,6 +50,10 @@ class Fetcher {
 
  private:
   const PrivateKey* InstanceKey() const;
+  // kForbidden when the server of `url` is blocked (`domain block`): it is never asked anything.
+  cs::Status RefuseBlocked(std::string_view url) const;
+  cs::Result<FetchedDocument> Fetch(std::string_view url, const std::string& key_id,
+                                    const PrivateKey& key) const;
 
   const store::Store& store_;
   const HttpClient& client_;

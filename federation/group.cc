@@ -8,9 +8,12 @@
 #include "federation/discussion.h"
 #include "federation/documents.h"
 #include "federation/fetcher.h"
+#include "federation/group_boost.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
+#include "federation/markdown.h"
 #include "federation/outbox.h"
+#include "federation/peer_software.h"
 #include "federation/resource.h"
 #include "federation/url.h"
 
@@ -49,6 +52,10 @@ bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id) {
          std::string_view(it->value.GetString(), it->value.GetStringLength()) != "public";
 }
 
+std::string CommunitySummaryHtml(std::string_view description) {
+  return description.empty() ? "" : RenderMarkdown(description);
+}
+
 cs::Result<store::CommunityRecord> Group::Create(store::Txn& txn, const CommunityOptions& o,
                                                  const std::string& private_pem,
                                                  const std::string& public_pem) const {
@@ -62,7 +69,7 @@ cs::Result<store::CommunityRecord> Group::Create(store::Txn& txn, const Communit
   g.type = "Group";
   g.preferred_username = o.name;
   g.name = o.title.empty() ? o.name : o.title;
-  g.summary_html = o.description.empty() ? "" : "<p>" + EscapeHtml(o.description) + "</p>";
+  g.summary_html = CommunitySummaryHtml(o.description);
   g.inbox = g.id + "/inbox";
   g.outbox = g.id + "/outbox";
   g.followers = g.id + "/followers";
@@ -147,6 +154,7 @@ cs::Status Group::Check(const store::Txn& txn, const ActivityDoc& a,
 cs::Status Group::Distribute(store::Txn& txn, const ActivityDoc& a, const std::string& raw_json,
                              const store::CommunityRecord& group) const {
   std::string timeline_object;
+  bool top_level = false;
   const std::string object_id = ObjectIdOf(a);
   if (a.type == "Create" && !object_id.empty()) {
     if (auto o = store::GetObject(txn, object_id); o.ok() && !o->deleted()) {
@@ -155,7 +163,8 @@ cs::Status Group::Distribute(store::Txn& txn, const ActivityDoc& a, const std::s
         CS_RETURN_IF_ERROR(store::PutObject(txn, *o));
       }
       if (o->audience == group.id) {
-        if (o->in_reply_to.empty())
+        top_level = o->in_reply_to.empty();
+        if (top_level)
           CS_RETURN_IF_ERROR(store::AddCommunityPost(
               txn, group.id, o->id, std::min(o->published_ms, clock_.NowMillis())));
         timeline_object = o->id;
@@ -165,7 +174,15 @@ cs::Status Group::Distribute(store::Txn& txn, const ActivityDoc& a, const std::s
     CS_RETURN_IF_ERROR(store::RemoveCommunityPost(txn, group.id, object_id));
   }
   if (raw_json.empty()) return cs::Status::Ok();
-  return Announce(txn, group, raw_json, a.id, timeline_object, a.actor);
+  // Plain microblog servers get a boost of a new top-level post and its Undo when the post is
+  // deleted; comments, votes and edits not at all (BR-17).
+  cs::Result<std::string> microblog = std::string();
+  if (top_level)
+    microblog = StoreGroupBoost(txn, group, object_id, clock_.NowMillis());
+  else if (a.type == "Delete")
+    microblog = StoreGroupBoostUndo(txn, group, object_id, clock_.NowMillis());
+  if (!microblog.ok()) return microblog.status();
+  return Announce(txn, group, raw_json, a.id, timeline_object, a.actor, *microblog);
 }
 
 cs::Status Group::ReceiveLocal(store::Txn& txn, const std::string& activity_json,
@@ -183,7 +200,8 @@ cs::Status Group::ReceiveLocal(store::Txn& txn, const std::string& activity_json
 
 cs::Status Group::Announce(store::Txn& txn, const store::CommunityRecord& group,
                            const std::string& inner_json, const std::string& inner_id,
-                           const std::string& timeline_object, const std::string& except) const {
+                           const std::string& timeline_object, const std::string& except,
+                           const std::string& microblog_id) const {
   auto actor = store::GetActor(txn, group.id);
   if (!actor.ok()) return actor.status();
   const bool is_public = group.visibility == store::CommunityVisibility::kPublic;
@@ -222,7 +240,7 @@ cs::Status Group::Announce(store::Txn& txn, const store::CommunityRecord& group,
       continue;
     CS_RETURN_IF_ERROR(store::AddToTimeline(txn, member->id, timeline_object, now));
   }
-  return QueueToMembers(txn, group, ann.id, now);
+  return QueueToMembers(txn, group, ann.id, microblog_id, now);
 }
 
 std::set<std::string> Group::MemberInboxes(const store::Txn& txn,
@@ -241,10 +259,15 @@ std::set<std::string> Group::MemberInboxes(const store::Txn& txn,
 }
 
 cs::Status Group::QueueToMembers(store::Txn& txn, const store::CommunityRecord& group,
-                                 const std::string& activity_id, int64_t now) const {
+                                 const std::string& activity_id, const std::string& microblog_id,
+                                 int64_t now) const {
   for (const auto& inbox : MemberInboxes(txn, group)) {
+    // What we know of the server decides this delivery; a check runs when that is old or none.
+    CS_RETURN_IF_ERROR(NotePeer(txn, inbox, now));
+    const bool microblog = PeerKindOf(txn, AuthorityOf(inbox)) == PeerKind::kMicroblog;
+    if (microblog && microblog_id.empty()) continue;
     store::DeliveryRecord d;
-    d.activity_id = activity_id;
+    d.activity_id = microblog ? microblog_id : activity_id;
     d.inbox = inbox;
     d.signer = group.id;
     d.due_ms = d.created_ms = now;
@@ -275,7 +298,7 @@ cs::Status Group::PublishProfile(store::Txn& txn, const store::CommunityRecord& 
        .object_json = GroupActorJson(*actor, group)});
   CS_RETURN_IF_ERROR(store::PutActivity(txn, update));
   CS_RETURN_IF_ERROR(store::AddToOutbox(txn, group.id, update.id));
-  return QueueToMembers(txn, group, update.id, now);
+  return QueueToMembers(txn, group, update.id, update.id, now);  // a profile: for every server
 }
 
 cs::Status Group::Answer(store::Txn& txn, const store::CommunityRecord& group,
@@ -319,7 +342,12 @@ cs::Status Group::AdmitFollower(store::Txn& txn, const store::CommunityRecord& g
   if (!follow_id.empty()) f.activity_id = follow_id;
   f.state = state;
   f.updated_ms = now;
-  return store::PutFollow(txn, f);
+  CS_RETURN_IF_ERROR(store::PutFollow(txn, f));
+  // A new member's server: learn its software before the first announce (BR-17).
+  if (auto member = store::GetActor(txn, follower);
+      state == store::FollowState::kAccepted && member.ok() && !member->local)
+    return NotePeer(txn, DeliveryInbox(*member), now);
+  return cs::Status::Ok();
 }
 
 cs::Status Group::OnFollow(store::Txn& txn, const store::CommunityRecord& group,
@@ -464,7 +492,9 @@ cs::Status Group::RemovePost(store::Txn& txn, const store::CommunityRecord& grou
                             .json = del,
                             .published_ms = now};
   CS_RETURN_IF_ERROR(store::PutActivity(txn, rec));
-  return Announce(txn, group, del, del_id, "", by);
+  auto undo_boost = StoreGroupBoostUndo(txn, group, object_id, now);
+  if (!undo_boost.ok()) return undo_boost.status();
+  return Announce(txn, group, del, del_id, "", by, *undo_boost);
 }
 
 // ---- member side ----

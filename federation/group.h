@@ -5,9 +5,11 @@
 // invited actors) and the visibility (network: only servers on the trusted list). A member's
 // Create, Update, Delete, Like, Dislike or Undo meant for the group (the group in to, cc or
 // audience, or about a post in the group) is checked (member, not banned, the object is the
-// actor's own) and then announced by the group, signed with its own key, to every member:
-// Announce{activity as received}. Moderators remove posts (the group announces a Delete) and
-// ban members. Anything else aimed at a group is refused with kForbidden and changes nothing.
+// actor's own) and then announced by the group, signed with its own key, to every member's
+// server: Announce{activity as received}, or for plain microblog servers only a boost of each
+// top-level post and its Undo (BR-17: federation/peer_software.h, group_boost.h). Moderators
+// remove posts (the group announces a Delete) and ban members. Anything else aimed at a group is
+// refused with kForbidden and changes nothing.
 //
 // Member side (our teachers in a remote group): an Announce from a Group is processed as the
 // inner activity. What the group vouches for is taken only when it is on the group's origin;
@@ -37,6 +39,10 @@ class Fetcher;
 // "public"). What is shared into such a community is addressed to the group only and served only
 // to those who may see the community. False for public communities and unknown or non-Group actors.
 bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id);
+
+// The group's `summary`: its description is Markdown, as everything teachers write (Lemmy's is
+// too), rendered without raw HTML.
+std::string CommunitySummaryHtml(std::string_view description);
 
 struct CommunityOptions {
   std::string name, title, description;
@@ -100,15 +106,21 @@ class Group {
 
  private:
   // Announces `inner_json` as the group to its members (local ones get `timeline_object`).
+  // Plain microblog servers get the stored activity `microblog_id` instead (a boost of a
+  // top-level post, or its Undo; federation/group_boost.h), or nothing when it is "".
   cs::Status Announce(store::Txn& txn, const store::CommunityRecord& group,
                       const std::string& inner_json, const std::string& inner_id,
-                      const std::string& timeline_object, const std::string& except) const;
+                      const std::string& timeline_object, const std::string& except,
+                      const std::string& microblog_id) const;
   // The inboxes (shared where offered) of the group's remote members that may receive its
   // activity (network communities: trusted schools only).
   std::set<std::string> MemberInboxes(const store::Txn& txn,
                                       const store::CommunityRecord& group) const;
+  // One delivery per member inbox: `activity_id` to group-aware servers, `microblog_id` to plain
+  // microblog servers (none when ""), by what federation/peer_software.h knows of each host.
   cs::Status QueueToMembers(store::Txn& txn, const store::CommunityRecord& group,
-                            const std::string& activity_id, int64_t now) const;
+                            const std::string& activity_id, const std::string& microblog_id,
+                            int64_t now) const;
   cs::Status Answer(store::Txn& txn, const store::CommunityRecord& group,
                     const std::string& follower, const std::string& follow_id, bool accept) const;
   cs::Status AdmitFollower(store::Txn& txn, const store::CommunityRecord& group,

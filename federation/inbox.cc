@@ -129,7 +129,6 @@ HttpResponse Inbox::Handle(const HttpRequest& request, std::string_view addresse
     if (!txn.ok()) return Answer(503, "storage unavailable");
     if (store::IsBlocked(*txn, actor_url->Authority()))
       return Answer(403, "this server does not accept activities from " + actor_url->host);
-    if (txn->Contains(store::Db::kSeen, activity->id)) return Answer(202, "duplicate");
     // An actor deleting itself that we never knew: nothing to do, and nothing to fetch (its
     // key is gone with it). Answered before any I/O (BR-24).
     if (activity->type == "Delete" && activity->object_id == activity->actor &&
@@ -155,6 +154,13 @@ HttpResponse Inbox::Handle(const HttpRequest& request, std::string_view addresse
     return Answer(401, "signed by " + *signer + " but the actor is " + activity->actor);
   if (!SameOrigin(activity->id, activity->actor))
     return Answer(403, "activity id " + activity->id + " is not on the actor's origin");
+  // Only now, verified: "duplicate" to an unverified request would tell anyone which
+  // activities we received.
+  {
+    auto txn = store_.BeginRead();
+    if (!txn.ok()) return Answer(503, "storage unavailable");
+    if (txn->Contains(store::Db::kSeen, activity->id)) return Answer(202, "duplicate");
+  }
   if (!ActivityHandlers::Handles(activity->type)) {
     (void)writer_.Run([&](store::Txn& txn) -> cs::Status {
       auto fresh = store::MarkSeen(txn, activity->id, clock_.NowMillis());

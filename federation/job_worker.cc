@@ -2,6 +2,7 @@
 
 #include "federation/group.h"
 #include "federation/json.h"
+#include "federation/peer_software.h"
 #include "federation/url.h"
 #include "store/discussion.h"
 
@@ -65,6 +66,7 @@ cs::Status JobWorker::Run(const store::JobRecord& job) {
   if (job.kind == "fetch_announced")
     return FetchAndStoreObject(store_, actors_, fetcher_, handlers_, job.subject, job.detail);
   if (job.kind == "purge_actor") return PurgeActor(job.subject);
+  if (IsPeerSoftwareJob(job.kind)) return RunPeerSoftwareJob(store_, fetcher_, job, clock_);
   if (IsGroupJob(job.kind))
     return RunGroupJob(store_, actors_, fetcher_, handlers_, job, clock_);
   return cs::Status::InvalidInput("unknown job kind " + job.kind);

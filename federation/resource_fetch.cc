@@ -66,18 +66,24 @@ cs::Result<size_t> FetchResourceHistory(const store::Store& store, const Fetcher
   return added;
 }
 
-cs::Result<std::string> DownloadFile(const HttpClient& client, const store::ResourceFile& file) {
+cs::Result<std::string> DownloadFile(const HttpClient& client, const store::ResourceFile& file,
+                                     const Fetcher* signer) {
   auto url = ParseUrl(file.url);
   if (!url.ok())
     return cs::Status::InvalidInput("file URL " + file.url + ": " + url.status().message());
-  HttpRequest req;
-  req.method = "GET";
-  req.scheme = url->scheme;
-  req.authority = url->Authority();
-  req.target = url->Target();
-  req.headers.Set("accept", "*/*");
-  req.headers.Set("host", req.authority);
-  auto resp = client.Execute(req);
+  cs::Result<HttpResponse> resp = cs::Status::Internal("not sent");
+  for (bool rfc9421 : {false, true}) {
+    HttpRequest req;
+    req.method = "GET";
+    req.scheme = url->scheme;
+    req.authority = url->Authority();
+    req.target = url->Target();
+    req.headers.Set("accept", "*/*");
+    req.headers.Set("host", req.authority);
+    if (signer != nullptr) CS_RETURN_IF_ERROR(signer->SignAsInstance(req, rfc9421));
+    resp = client.Execute(req);
+    if (signer == nullptr || !resp.ok() || (resp->status != 401 && resp->status != 403)) break;
+  }
   if (!resp.ok()) {
     if (resp.status().Is(cs::Status::Code::kTooLarge))
       return cs::Status::TooLarge(file.name + " is larger than the file limit (" +

@@ -27,9 +27,12 @@ cs::Result<std::string> FetchAndStoreResource(const store::Store& store, const F
 cs::Result<size_t> FetchResourceHistory(const store::Store& store, const Fetcher& fetcher,
                                         const std::string& resource_id, const cs::Clock& clock);
 
-// GETs the file (no signature: files are public) with `client` (whose response cap is the file
-// limit) and checks its SHA-256 against `file.sha256_hex`. kInvalidInput on a digest mismatch.
-cs::Result<std::string> DownloadFile(const HttpClient& client, const store::ResourceFile& file);
+// GETs the file with `client` (whose response cap is the file limit) and checks its SHA-256
+// against `file.sha256_hex`. kInvalidInput on a digest mismatch. With `signer`, the GET is signed
+// by the instance actor (draft-cavage, RFC 9421 after a 401/403): the files of a resource in a
+// community that is not public are served only to its members' servers.
+cs::Result<std::string> DownloadFile(const HttpClient& client, const store::ResourceFile& file,
+                                     const Fetcher* signer = nullptr);
 
 // Keeps a copy of a downloaded file in the blob store, evicting least recently used copies of
 // remote files so that all copies stay within `cache_cap` bytes. A file larger than the cap is

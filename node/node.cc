@@ -133,6 +133,16 @@ cs::Result<std::unique_ptr<Node>> Node::Open(const std::string& data_dir, const 
       *n->store_, *n->writer_, *n->actors_, *n->outbox_, *n->uris_, clock,
       federation::InboxOptions{.signature_window_seconds = n->config_.signature_window_seconds});
   n->handlers_ = std::make_unique<federation::ActivityHandlers>(*n->outbox_, *n->uris_, clock);
+  // A member-list lookup runs while the request that needs it waits (a signed GET of a post our
+  // teacher wrote into another node's community): a client of its own with short timeouts.
+  federation::HttpClientOptions mopts = n->client_->options();
+  mopts.connect_timeout_ms = 2000;
+  mopts.total_timeout_ms = 4000;
+  n->membership_client_ = std::make_unique<federation::HttpClient>(std::move(mopts));
+  n->membership_fetcher_ =
+      std::make_unique<federation::Fetcher>(*n->store_, *n->membership_client_, *n->uris_, clock);
+  n->membership_ = std::make_unique<federation::GroupMembership>(
+      *n->store_, *n->membership_fetcher_, *n->uris_, clock);
   return n;
 }
 

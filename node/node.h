@@ -10,6 +10,7 @@
 #include "federation/actor_cache.h"
 #include "federation/delivery_worker.h"
 #include "federation/fetcher.h"
+#include "federation/group_membership.h"
 #include "federation/http_client.h"
 #include "federation/inbox.h"
 #include "federation/job_worker.h"
@@ -50,6 +51,9 @@ class Node {
   const federation::ActorCache& actors() const { return *actors_; }
   const federation::Outbox& outbox() const { return *outbox_; }
   const federation::Inbox& inbox() const { return *inbox_; }
+  // Who belongs to communities on other nodes, asked of their servers (for fetches of what our
+  // teachers posted into them; federation/group_membership.h).
+  const federation::GroupMembership& membership() const { return *membership_; }
   const cs::Clock& clock() const { return clock_; }
   // The files of shared resources (DATA/media, store/files.h).
   const store::BlobStore& blobs() const { return *blobs_; }
@@ -83,6 +87,9 @@ class Node {
   std::unique_ptr<federation::ActorCache> actors_;
   std::unique_ptr<federation::Outbox> outbox_;
   std::unique_ptr<federation::Inbox> inbox_;
+  std::unique_ptr<federation::HttpClient> membership_client_;
+  std::unique_ptr<federation::Fetcher> membership_fetcher_;
+  std::unique_ptr<federation::GroupMembership> membership_;
   std::unique_ptr<federation::ActivityHandlers> handlers_;
   std::unique_ptr<federation::DeliveryWorker> delivery_;
   std::unique_ptr<federation::JobWorker> jobs_;

@@ -1,6 +1,7 @@
 #include "node/routes.h"
 
 #include "federation/documents.h"
+#include "federation/group_membership.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
@@ -54,6 +55,13 @@ HttpResponse AsDocument(const HttpRequest& r, std::string body) {
   resp.headers.Set("content-type", AsType(r));
   resp.headers.Set("vary", "Accept");
   resp.body = std::move(body);
+  return resp;
+}
+
+// 503 while the community's server that decides who may see something cannot be asked.
+HttpResponse Unavailable() {
+  HttpResponse resp = Error(503, "try again later");
+  resp.headers.Set("retry-after", "30");
   return resp;
 }
 
@@ -272,17 +280,25 @@ HttpResponse Router::Object(const HttpRequest& r) const {
   if (!txn.ok()) return Error(503, "storage unavailable");
   store::Visibility visibility;
   std::string author, body, community;  // community: the group whose rules decide who may see it
+  std::vector<std::string> to, cc;      // the object's addressing (for communities elsewhere)
   if (auto obj = store::GetObject(*txn, id); obj.ok() && obj->local) {
     if (obj->deleted()) return Gone(obj->id, obj->type, obj->deleted_ms);
     visibility = obj->visibility;
     author = obj->attributed_to;
     community = obj->audience;
+    to = obj->to;
+    cc = obj->cc;
     body = federation::ObjectJson(*obj, true);
   } else if (auto act = store::GetActivity(*txn, id); act.ok()) {
     visibility = act->visibility;
     author = act->actor;
-    if (store::GetCommunity(*txn, act->actor).ok()) community = act->actor;
-    else if (auto o = store::GetObject(*txn, act->object_id); o.ok()) community = o->audience;
+    if (store::GetCommunity(*txn, act->actor).ok()) {
+      community = act->actor;
+    } else if (auto o = store::GetObject(*txn, act->object_id); o.ok()) {
+      community = o->audience;
+      to = o->to;
+      cc = o->cc;
+    }
     if (auto o = store::GetObject(*txn, act->object_id); o.ok() && o->deleted() && act->type == "Create")
       return Gone(act->id, act->type, o->deleted_ms);
     body = act->json;
@@ -296,18 +312,27 @@ HttpResponse Router::Object(const HttpRequest& r) const {
     return AsDocument(r, std::move(body));
   }
   if (visibility != store::Visibility::kPublic) {
-    // Followers-only: a signed GET from a follower, or from the server of one; else 404.
+    // Followers-only: a signed GET from a follower, or from the server of one; else 404. In a
+    // community on another node: also a member or a member's server, as that node says.
+    const std::vector<std::string> groups =
+        federation::AddressedRemoteGroups(*txn, node_.uris(), community, to, cc);
     txn->Abort();
     auto signer = node_.inbox().VerifyRequest(r);
     if (!signer.ok()) return Error(404, "not found");
-    auto rtxn = node_.store().BeginRead();
-    if (!rtxn.ok()) return Error(503, "storage unavailable");
     bool allowed = *signer == author;
-    if (visibility == store::Visibility::kFollowers) {
+    if (visibility == store::Visibility::kFollowers && !allowed) {
+      auto rtxn = node_.store().BeginRead();
+      if (!rtxn.ok()) return Error(503, "storage unavailable");
       for (const auto& f : store::ListFollowers(*rtxn, author))
         if (f.state == store::FollowState::kAccepted &&
             (f.follower == *signer || federation::SameOrigin(f.follower, *signer)))
           allowed = true;
+    }
+    if (!allowed && !groups.empty()) {
+      // No transaction is held while the community's server is asked.
+      Access access = RemoteMemberAccess(*signer, groups);
+      if (access == Access::kRetry) return Unavailable();
+      allowed = access == Access::kAllow;
     }
     if (!allowed) return Error(404, "not found");
   }

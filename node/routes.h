@@ -2,6 +2,9 @@
 // listed here and nowhere else. Thread-safe; handlers run on the server's handler pool.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "federation/http_message.h"
 
 namespace store {
@@ -38,10 +41,19 @@ class Router {
   federation::HttpResponse Home() const;
   // Shared resources (node/routes_resource.cc): the resource, its versions, files, the context.
   federation::HttpResponse Resource(const federation::HttpRequest& r) const;
+  // What a requester may see: all of it, nothing (404, as if it did not exist), or nothing yet
+  // (503: the server of the community that decides could not be asked just now).
+  enum class Access { kAllow, kDeny, kRetry };
   // Whether the requester may see a local resource: everyone for a public one; for one shared
   // into a community that is not public, who may see that community (ours: MaySeeCommunity;
-  // another node's: a signed GET from the author or from the community's server).
-  bool MaySeeResource(const federation::HttpRequest& r, const store::ResourceRecord& res) const;
+  // another node's: a signed GET from the author, from the community's server, or from a member
+  // or a member's server as the community's server says: RemoteMemberAccess).
+  Access ResourceAccess(const federation::HttpRequest& r, const store::ResourceRecord& res) const;
+  // For what our teachers addressed, not publicly, to communities on other nodes (`groups`):
+  // whether the verified `signer` is a member of one of them or on the server of a member, as
+  // that community's server lists its members (federation/group_membership.h).
+  Access RemoteMemberAccess(const std::string& signer,
+                            const std::vector<std::string>& groups) const;
   federation::HttpResponse File(const federation::HttpRequest& r) const;
   federation::HttpResponse Context() const;
 

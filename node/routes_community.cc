@@ -1,7 +1,10 @@
 // Routes of communities: /c/NAME (the Group actor), its outbox, followers (members), moderators
-// and featured collections. Who may see them follows the community's visibility.
+// and featured collections. Who may see them follows the community's visibility. Also who may
+// see what our teachers posted into communities on other nodes (RemoteMemberAccess).
 #include "federation/documents.h"
+#include "federation/group_membership.h"
 #include "federation/url.h"
+#include "node/log.h"
 #include "node/node.h"
 #include "node/routes.h"
 #include "store/community.h"
@@ -69,6 +72,23 @@ bool Router::MaySeeCommunity(const HttpRequest& r, const std::string& group_id) 
   for (const auto& m : store::ListMembers(*txn, c.id))
     if (m.follower == *signer || federation::SameOrigin(m.follower, *signer)) return true;
   return c.IsModerator(*signer);
+}
+
+Router::Access Router::RemoteMemberAccess(const std::string& signer,
+                                          const std::vector<std::string>& groups) const {
+  Access access = Access::kDeny;
+  for (const auto& group : groups) {
+    // The community's own server announces it to the members: it needs no list.
+    if (federation::SameOrigin(signer, group)) return Access::kAllow;
+    auto entitled = node_.membership().Entitled(group, signer);
+    if (entitled.ok() && *entitled) return Access::kAllow;
+    if (!entitled.ok()) {
+      Log(LogLevel::kInfo, "cannot tell whether " + signer + " belongs to " + group + ": " +
+                               entitled.status().message());
+      access = Access::kRetry;
+    }
+  }
+  return access;
 }
 
 HttpResponse Router::Community(const HttpRequest& r, std::string_view name,

@@ -2,11 +2,12 @@
 // RESOURCE/versions/N, the history collection at RESOURCE/versions, the files at
 // /files/SHA256/NAME, and the JSON-LD context at /ns/cloudschool. A public resource (addressed to
 // as:Public) is served to everyone; one shared into a community that is not public only to who
-// may see that community (MaySeeResource), everyone else gets 404, for the resource, its
+// may see that community (ResourceAccess), everyone else gets 404, for the resource, its
 // versions, its history and its files alike. A resource whose object was deleted answers 410.
 #include <optional>
 
 #include "federation/documents.h"
+#include "federation/group_membership.h"
 #include "federation/resource.h"
 #include "federation/url.h"
 #include "federation/webfinger.h"
@@ -32,6 +33,13 @@ HttpResponse Plain(int status, std::string body, std::string type) {
 HttpResponse Error(int status, std::string_view message) {
   return Plain(status, "{\"error\":" + federation::JsonString(message) + "}",
                "application/json; charset=utf-8");
+}
+
+// 503 while the server of the community that decides who may see it cannot be asked.
+HttpResponse Retry() {
+  HttpResponse resp = Error(503, "try again later");
+  resp.headers.Set("retry-after", "30");
+  return resp;
 }
 
 HttpResponse AsDocument(const HttpRequest& r, std::string body) {
@@ -90,22 +98,27 @@ HttpResponse Router::Context() const {
   return resp;
 }
 
-bool Router::MaySeeResource(const HttpRequest& r, const store::ResourceRecord& res) const {
-  if (federation::IsPublicResource(res)) return true;
-  if (res.audience.empty()) return false;
+Router::Access Router::ResourceAccess(const HttpRequest& r,
+                                      const store::ResourceRecord& res) const {
+  if (federation::IsPublicResource(res)) return Access::kAllow;
+  if (res.audience.empty()) return Access::kDeny;
+  std::vector<std::string> groups;
   {
     auto txn = node_.store().BeginRead();
-    if (!txn.ok()) return false;
+    if (!txn.ok()) return Access::kDeny;
     if (store::GetCommunity(*txn, res.audience).ok()) {
       txn->Abort();
-      return MaySeeCommunity(r, res.audience);
+      return MaySeeCommunity(r, res.audience) ? Access::kAllow : Access::kDeny;
     }
+    groups = federation::AddressedRemoteGroups(*txn, node_.uris(), res.audience, res.to, res.cc);
   }
-  // Another node's community: its members are not known here; the author and the community's
-  // own server (which announces it to them) may fetch it.
+  // Another node's community: the author and the community's own server (which announces it to
+  // the members) may fetch it; members and their servers as the community's server lists them.
   auto signer = node_.inbox().VerifyRequest(r);
-  if (!signer.ok()) return false;
-  return *signer == res.attributed_to || federation::SameOrigin(*signer, res.audience);
+  if (!signer.ok()) return Access::kDeny;
+  if (*signer == res.attributed_to || federation::SameOrigin(*signer, res.audience))
+    return Access::kAllow;
+  return groups.empty() ? Access::kDeny : RemoteMemberAccess(*signer, groups);
 }
 
 HttpResponse Router::Resource(const HttpRequest& r) const {
@@ -128,7 +141,14 @@ HttpResponse Router::Resource(const HttpRequest& r) const {
       if (!res.ok() || !res->local) return Error(404, "not found");
       rec = std::move(res).value();
     }
-    if (!MaySeeResource(r, *rec)) return Error(404, "not found");
+    switch (ResourceAccess(r, *rec)) {
+      case Access::kAllow:
+        break;
+      case Access::kRetry:
+        return Retry();
+      case Access::kDeny:
+        return Error(404, "not found");
+    }
   }
   auto txn = node_.store().BeginRead();
   if (!txn.ok()) return Error(503, "storage unavailable");
@@ -197,10 +217,14 @@ HttpResponse Router::File(const HttpRequest& r) const {
     if (any_public) closed.clear();
   }
   if (!closed.empty()) {
-    bool allowed = false;
-    for (const auto& res : closed)
-      if ((allowed = MaySeeResource(r, res))) break;
-    if (!allowed) return Error(404, "not found");
+    Access access = Access::kDeny;
+    for (const auto& res : closed) {
+      Access a = ResourceAccess(r, res);
+      if (a == Access::kAllow || (a == Access::kRetry && access == Access::kDeny)) access = a;
+      if (access == Access::kAllow) break;
+    }
+    if (access == Access::kRetry) return Retry();
+    if (access == Access::kDeny) return Error(404, "not found");
   }
   if (r.headers.Get("if-none-match") == "\"" + hex + "\"") {
     HttpResponse resp = Plain(304, "", SafeServedType(rec.media_type));

@@ -39,7 +39,8 @@ const char* kDbNames[] = {"meta",     "actors",   "local_names", "keys",       "
                           "policy",   "jobs",       "failed_deliveries", "communities", "community_bans",
                           "community_invites", "community_posts", "resources", "resource_versions",
                           "files",
-                          "likes",    "boosts",     "reaction_ids", "edits"};
+                          "likes",    "boosts",     "reaction_ids", "edits",
+                          "peers"};
 static_assert(sizeof(kDbNames) / sizeof(kDbNames[0]) == static_cast<int>(Db::kCount));
 
 }  // namespace

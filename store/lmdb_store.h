@@ -53,6 +53,7 @@ enum class Db : int {
   kBoosts,       // object id \x1f actor id -> Announce activity id
   kReactionIds,  // Like/Announce activity id -> "like"|"boost" \x1f object id \x1f actor id
   kEdits,        // object id \x1f be64(n) -> EditRecord (earlier versions, oldest first)
+  kPeers,        // host[:port] -> PeerRecord (NodeInfo software, store/peers.h)
   kCount         // not a database
 };
 const char* DbName(Db db);

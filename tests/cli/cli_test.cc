@@ -381,6 +381,54 @@ TEST_F(Cli, CommunityPostsShowTheirTitleAndCommunityOnTheTimeline) {
   EXPECT_NE(text.out.find(" in http://school.example:8443/c/maths"), std::string::npos) << text.out;
 }
 
+// BR-19: an untitled top-level post is listed under the first line of its text; its own
+// document keeps no `name` (the title is derived for listings only); replies have no title.
+TEST_F(Cli, UntitledCommunityPostsAreListedUnderATitleDerivedFromTheirFirstLine) {
+  Init();
+  ASSERT_EQ(Do({"community", "add", "maths", "--join", "open"}).exit_code, 0);
+  ASSERT_EQ(Do({"join", "--as", "ann", "maths"}).exit_code, 0);
+  CliRun untitled = Do({"post", "--as", "ann", "--community", "maths",
+                        "Worksheet on **fractions**\nfor year five\n\nWho has a better one?"});
+  ASSERT_EQ(untitled.exit_code, 0) << untitled.err;
+  CliRun titled =
+      Do({"post", "--as", "ann", "--community", "maths", "--title", "Decimals", "Anyone?"});
+  ASSERT_EQ(titled.exit_code, 0) << titled.err;
+  auto posts = Json({"community", "posts", "maths", "--json"});
+  ASSERT_TRUE(posts.IsArray());
+  ASSERT_EQ(posts.Size(), 2u);
+  const rapidjson::Value* derived = nullptr;
+  for (const auto& p : posts.GetArray()) {
+    if (std::string(p["type"].GetString()) == "Page") {
+      EXPECT_STREQ(p["title"].GetString(), "Decimals");
+      EXPECT_FALSE(p["title_derived"].GetBool());
+    } else {
+      derived = &p;
+    }
+  }
+  ASSERT_NE(derived, nullptr);
+  // The Markdown soft break is a space; the blank line ends the first paragraph.
+  EXPECT_STREQ((*derived)["title"].GetString(), "Worksheet on fractions for year five");
+  EXPECT_TRUE((*derived)["title_derived"].GetBool());
+  CliRun text = Do({"community", "posts", "maths"});
+  EXPECT_NE(text.out.find("Worksheet on fractions for year five: Worksheet on fractions"),
+            std::string::npos)
+      << text.out;
+
+  std::string post_id = (*derived)["id"].GetString();
+  CliRun reply = Do({"post", "--as", "ann", "--reply-to", post_id, "Here is mine"});
+  ASSERT_EQ(reply.exit_code, 0) << reply.err;
+  auto tl = Json({"timeline", "--as", "ann", "--json"});
+  ASSERT_TRUE(tl.IsArray());
+  bool saw_reply = false;
+  for (const auto& p : tl.GetArray()) {
+    if (!p["in_reply_to"].IsString()) continue;
+    saw_reply = true;
+    EXPECT_TRUE(p["title"].IsNull()) << "a reply has no title";
+    EXPECT_FALSE(p["title_derived"].GetBool());
+  }
+  EXPECT_TRUE(saw_reply);
+}
+
 TEST_F(Cli, ResourceAddTakesALocalCommunityNameAsPostDoes) {
   Init();
   ASSERT_EQ(

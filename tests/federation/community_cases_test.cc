@@ -11,6 +11,7 @@
 
 #include "federation/group.h"
 #include "federation/outbox.h"
+#include "federation/post_title.h"
 #include "federation/resource.h"
 #include "node/routes.h"
 #include "store/community.h"
@@ -166,6 +167,65 @@ TEST_F(GroupCases, BR19_AllThreeAddressingsAreGroupPostsAndAMentionOnlyReplyIsNo
               posts.end())
         << n;
   EXPECT_EQ(std::find(posts.begin(), posts.end(), remote_.url("/notes/44")), posts.end());
+}
+
+// BR-19: the untitled Notes of 19.1-19.3 are listed under a title derived from their first line;
+// the reply of 19.4 has none. The title is derived for listings, not written into the author's
+// object (its `name` stays empty, the group announces the Create as received), so an Update
+// that still has no name gives the new first line rather than no title.
+TEST_F(GroupCases, BR19_UntitledPostsGetADerivedTitleThatFollowsTheirEdits) {
+  auto c = AddCommunity("maths", store::JoinPolicy::kOpen, store::CommunityVisibility::kPublic);
+  const std::string teacher2 = remote_.ServeActor("/users/teacher2", kMember);
+  node_.Seed(remote_, "/users/teacher2", kMember);
+  Join(teacher2, c.id);
+  for (const char* f :
+       {"br19_1_group_in_both_cc.json", "br19_2_group_only_in_note_cc.json",
+        "br19_3_group_only_in_audience.json", "br19_4_reply_mentioning_group.json"}) {
+    std::string body = Rehost(
+        Rehost(Fixture(std::string("cases/") + f), "https://node-b.example.net", remote_.origin()),
+        "https://node-a.example.org", kLocalOrigin);
+    ASSERT_EQ(Deliver(body, teacher2, kMember).status, 202) << f;
+  }
+  for (int n : {41, 42, 43}) {
+    auto post = node_.Object(remote_.url("/notes/" + std::to_string(n)));
+    ASSERT_TRUE(post) << n;
+    EXPECT_EQ(post->name, "") << n << ": the author's object stays untitled";
+    auto title = federation::TitleOf(*post);
+    EXPECT_EQ(title.text, "Worksheet on fractions") << n;
+    EXPECT_TRUE(title.derived) << n;
+  }
+  auto reply = node_.Object(remote_.url("/notes/44"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(federation::TitleOf(*reply).text, "");
+  // What the group announced is the Create as received: no title added to the Note.
+  for (const auto& [inbox, json, signer] : Deliveries()) {
+    auto doc = federation::ParseJson(json);
+    ASSERT_TRUE(doc.ok());
+    const auto& object = (*doc)["object"];
+    if (object.IsObject() && object.HasMember("object") && object["object"].IsObject()) {
+      EXPECT_FALSE(object["object"].HasMember("name")) << json;
+    }
+  }
+
+  // The author edits 19.1, still without a name: the title follows the new first line.
+  const std::string note = remote_.url("/notes/41");
+  std::string update =
+      "{\"id\":" + federation::JsonString(note + "#update-1") +
+      ",\"type\":\"Update\",\"actor\":" + federation::JsonString(teacher2) +
+      ",\"to\":[\"" + kPublic + "\"],\"cc\":[" + federation::JsonString(c.id) +
+      "],\"object\":{\"id\":" + federation::JsonString(note) +
+      ",\"type\":\"Note\",\"attributedTo\":" + federation::JsonString(teacher2) +
+      ",\"to\":[\"" + kPublic + "\"],\"cc\":[" + federation::JsonString(c.id) +
+      "],\"content\":\"<p>Worksheet on fractions and "
+      "decimals, now with answers for every exercise and a second page for the faster pupils<br>"
+      "Link inside</p>\"}}";
+  ASSERT_EQ(Deliver(update, teacher2, kMember).status, 202);
+  auto edited = node_.Object(note);
+  ASSERT_TRUE(edited);
+  EXPECT_EQ(edited->name, "");
+  EXPECT_EQ(federation::TitleOf(*edited).text,
+            "Worksheet on fractions and decimals, now with answers for every exercise and a\u2026");
+  EXPECT_EQ(Posts(c.id).size(), 3u) << "still one post each";
 }
 
 // Posts into a community as other implementations write them (the corpus, rehosted: the author

@@ -508,6 +508,38 @@ TEST_F(DiscussionCases, DeleteOvertakingItsCreateKeepsThePostDeleted) {
   EXPECT_FALSE(store::GetObject(*txn, elsewhere).ok());
 }
 
+// Strangers cannot fill a teacher's home timeline by putting her in `cc`: she sees a post of
+// someone she does not follow only when it mentions her or replies to her.
+TEST_F(DiscussionCases, AddressedOnlyPostsOfStrangersStayOffTheHomeTimeline) {
+  std::string mine = Post("Who has a worksheet on fractions?");
+  auto deliver = [&](const std::string& n, const std::string& extra) {
+    std::string body = "{\"@context\":\"https://www.w3.org/ns/activitystreams\",\"id\":" +
+                       JsonString(remote_.url("/notes/" + n + "/activity")) +
+                       ",\"type\":\"Create\",\"actor\":" + JsonString(teacher2_) +
+                       ",\"to\":[\"" + kPublic + "\"],\"cc\":[" + JsonString(teacher1_) +
+                       "],\"object\":{\"id\":" + JsonString(remote_.url("/notes/" + n)) +
+                       ",\"type\":\"Note\",\"attributedTo\":" + JsonString(teacher2_) +
+                       ",\"to\":[\"" + kPublic + "\"],\"cc\":[" + JsonString(teacher1_) + "]," +
+                       extra + "\"content\":\"<p>" + n + "</p>\"}}";
+    return Deliver(body, teacher2_, kTeacher2).status;
+  };
+  ASSERT_EQ(deliver("spam", ""), 202);
+  ASSERT_EQ(deliver("mention", "\"tag\":[{\"type\":\"Mention\",\"href\":" +
+                                   JsonString(teacher1_) + ",\"name\":\"@teacher1\"}],"),
+            202);
+  ASSERT_EQ(deliver("reply", "\"inReplyTo\":" + JsonString(mine) + ","), 202);
+  auto timeline = node_.Timeline(teacher1_);
+  auto has = [&](const std::string& n) {
+    return std::find(timeline.begin(), timeline.end(), remote_.url("/notes/" + n)) !=
+           timeline.end();
+  };
+  EXPECT_FALSE(has("spam"));
+  EXPECT_TRUE(has("mention"));
+  EXPECT_TRUE(has("reply"));
+  auto txn = node_.store().BeginRead();
+  EXPECT_TRUE(store::GetObject(*txn, remote_.url("/notes/spam")).ok());  // kept, just not shown
+}
+
 // Two local edits within one millisecond still get distinct, increasing `updated` times.
 TEST_F(DiscussionCases, LocalEditsGetStrictlyIncreasingUpdatedTimes) {
   std::string note = Post("v1");

@@ -72,6 +72,24 @@ std::string Tamper(std::string value) {
   return value;
 }
 
+// A replay of an activity we already have, with a signature that does not verify, is 401 like
+// any other: "duplicate" is only said to its verified sender (else anyone could ask which
+// activities we received).
+TEST_F(SignatureCases, ReplayOfASeenActivityWithABadSignatureIs401NotDuplicate) {
+  const std::string body = CreateNote(teacher2_, Note("replayed"));
+  HttpRequest genuine = SignedPost(body, teacher2_ + "#main-key", kTeacher2, Now());
+  ASSERT_EQ(Deliver(genuine).status, 202);
+  ASSERT_TRUE(Seen(Note("replayed") + "/activity"));
+  HttpRequest tampered = genuine;
+  tampered.headers.Set("signature", Tamper(genuine.headers.Get("signature")));
+  HttpResponse replay = Deliver(tampered);
+  EXPECT_EQ(replay.status, 401) << replay.body;
+  EXPECT_EQ(replay.body.find("duplicate"), std::string::npos) << replay.body;
+  HttpResponse again = Deliver(genuine);
+  EXPECT_EQ(again.status, 202);
+  EXPECT_NE(again.body.find("duplicate"), std::string::npos) << again.body;
+}
+
 // ---- BR-01: algorithm tokens and Digest spellings ----
 
 TEST_F(SignatureCases, BR01_Hs2019AbsentAndRsaSha256AreAllVerifiedAsRsaSha256) {

@@ -22,15 +22,16 @@ std::string Trim(std::string s) {
 
 bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
-// A Create of a public Note by `actor`, also addressed to `cc` (so a receiving node would put it
-// on that local user's timeline).
+// A Create of a public Note by `actor` that mentions `cc` and is addressed to it (so a receiving
+// node would put it on that local user's timeline).
 std::string CreateNoteJson(const std::string& actor, const std::string& activity_id,
                            const std::string& note_id, const std::string& cc) {
   return R"({"@context":"https://www.w3.org/ns/activitystreams","id":")" + activity_id +
          R"(","type":"Create","actor":")" + actor + R"(","to":[")" + kPublic + R"("],"cc":[")" + cc +
          R"("],"object":{"id":")" + note_id + R"(","type":"Note","attributedTo":")" + actor +
          R"(","content":"<p>hello</p>","to":[")" + kPublic + R"("],"cc":[")" + cc +
-         R"("],"published":"2024-05-01T10:00:00Z"}})";
+         R"("],"tag":[{"type":"Mention","name":"@someone","href":")" + cc +
+         R"("}],"published":"2024-05-01T10:00:00Z"}})";
 }
 
 std::string Digest(const std::string& body) {
@@ -349,6 +350,16 @@ TEST(DomainBlock, BlockedSenderIsRefusedWith403AndNothingIsStored) {
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_TRUE(b.ReadStore(store::Db::kSeen, act).status().Is(cs::Status::Code::kNotFound));
   EXPECT_TRUE(b.ReadStore(store::Db::kObjects, note2).status().Is(cs::Status::Code::kNotFound));
+
+  // Nothing is asked of a blocked server either: lookup and follow are refused (exit 3) before
+  // any request, by handle and by URL.
+  for (const std::string& who : {a.Handle("ann"), a.ActorId("ann")}) {
+    RunResult lookup = b.Run({"lookup", who});
+    EXPECT_EQ(lookup.exit_code, 3) << who << ": " << lookup.err;
+    EXPECT_NE(lookup.err.find("blocked"), std::string::npos) << lookup.err;
+    RunResult follow = b.Run({"follow", "--as", "bob", who});
+    EXPECT_EQ(follow.exit_code, 3) << who << ": " << follow.err;
+  }
 
   // Unblocked, the same signed request is accepted.
   ASSERT_EQ(b.Run({"domain", "unblock", a.domain()}).exit_code, 0);
