@@ -300,7 +300,7 @@ int CmdResourceList(const Global& g, const ResourceArgs& a) {
   cs::Status st = (*n)->store().View([&](store::Txn& t) -> cs::Status {
     for (auto& r : store::ListResources(t)) {
       if (!community.empty() && r.audience != community) continue;
-      if (auto o = store::GetObject(t, r.id); o.ok() && o->deleted()) continue;
+      if (DeletedMs(t, r)) continue;
       auto v = store::GetCurrentVersion(t, r);
       if (v.ok()) list.emplace_back(std::move(r), std::move(*v));
     }
@@ -495,6 +495,25 @@ int CmdResourceFetch(const Global& g, const ResourceArgs& a) {
     return Fail(a.url + " was deleted (" + id.status().message() + "); nothing written",
                 kExitRefused);
   if (!id.ok()) return Fail(id.status());
+  if (!(*n)->uris().IsLocal(*id)) {
+    // Another school's resource: ask its origin again before downloading, so that a deletion
+    // there (410) is not missed when its Delete never reached us, and the newest version is
+    // what gets written. An origin that does not answer leaves what we hold.
+    auto fresh = federation::FetchAndStoreResource((*n)->store(), (*n)->fetcher(), (*n)->actors(),
+                                                   *id, (*n)->clock());
+    if (fresh.status().Is(cs::Status::Code::kGone)) {
+      const int64_t now = (*n)->clock().NowMillis();
+      (void)(*n)->store().Update([&](store::Txn& t) -> cs::Status {
+        auto r = store::GetResource(t, *id);
+        if (!r.ok() || r->deleted_ms) return cs::Status::Ok();
+        r->deleted_ms = now;  // `resource show` says so from now on
+        return store::PutResource(t, *r);
+      });
+      return Fail(*id + " was deleted at its origin (" + fresh.status().message() +
+                      "); nothing written",
+                  kExitRefused);
+    }
+  }
   store::ResourceVersionRecord v;
   int64_t deleted_ms = 0;
   cs::Status st = (*n)->store().View([&](store::Txn& t) -> cs::Status {

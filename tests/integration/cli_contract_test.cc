@@ -53,5 +53,34 @@ TEST(CliContractAcrossSchools, AResourceDeletedAtItsOriginIsShownDeletedAndNotFe
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// We hold a copy (shown once) and its Delete never reaches us (nobody here follows bob): fetch
+// asks the origin again, refuses, and from then on `resource show` says it is deleted.
+TEST(CliContractAcrossSchools, AStoredResourceDeletedAtItsOriginIsNotFetched) {
+  Cluster cluster;
+  TestNode& a = cluster.AddNode("a", {"ann"});
+  TestNode& b = cluster.AddNode("b", {"bob"});
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  const std::string file = cluster.root() + "/sheet.txt";
+  std::ofstream(file) << "1/2 + 1/4";
+  RunResult add = b.Run({"resource", "add", "--as", "bob", "--title", "Held here", "--file", file});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  const std::string id = add.out.substr(0, add.out.find('\n'));
+  auto before = a.Json({"resource", "show", id});
+  ASSERT_TRUE(before);
+  EXPECT_EQ(Str(*before, "title"), "Held here");
+  ASSERT_EQ(b.Run({"delete", "--as", "bob", id}).exit_code, 0);
+
+  const std::string out = cluster.root() + "/out";
+  RunResult fetch = a.Run({"resource", "fetch", id, "--out", out});
+  EXPECT_EQ(fetch.exit_code, 3) << fetch.err;
+  EXPECT_NE(fetch.err.find("was deleted at its origin"), std::string::npos) << fetch.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  auto after = a.Json({"resource", "show", id});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(Str(*after, "deleted").size(), 20u) << "an RFC 3339 time";
+  RunResult list = a.Run({"resource", "list"});
+  EXPECT_EQ(list.out.find("Held here"), std::string::npos) << list.out;
+}
+
 }  // namespace
 }  // namespace integ
