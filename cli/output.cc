@@ -36,7 +36,7 @@ size_t Utf8Length(std::string_view s, size_t i) {
 
 namespace {
 
-std::string Safe(std::string_view s, bool keep_newlines) {
+std::string Safe(std::string_view s, bool keep_layout) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
@@ -47,7 +47,8 @@ std::string Safe(std::string_view s, bool keep_newlines) {
       ++i;
       continue;
     }
-    const bool c0_or_del = n == 1 && (c < 0x20 || c == 0x7F) && !(keep_newlines && c == '\n');
+    const bool layout = c == '\n' || c == '\t';  // moves the cursor on, never back or away
+    const bool c0_or_del = n == 1 && (c < 0x20 || c == 0x7F) && !(keep_layout && layout);
     const bool c1 = n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F;
     if (c0_or_del || c1)
       out += kReplacement;

@@ -37,7 +37,7 @@ void Warn(const std::string& message);
 //
 // A one-line field: \n and \t are replaced too.
 std::string SafeLine(std::string_view text);
-// Text of several lines (a post's content): \n is kept, every other control replaced.
+// Text of several lines (a post's content): \n and \t are kept, every other control replaced.
 std::string SafeText(std::string_view text);
 
 // Length of the valid UTF-8 sequence at s[i] (shortest form, no surrogates, <= U+10FFFF), or 0.
@@ -69,7 +69,8 @@ T CArg(T v) {
 }  // namespace internal
 
 // printf to stdout for text output, every string argument made safe for a terminal (one line
-// each; wrap text of several lines in Multiline). The format itself is ours and trusted.
+// each; wrap text of several lines in Multiline, which keeps \n and \t). The format itself is
+// ours and trusted.
 // Commands print text only through Say: the one place untrusted strings meet the terminal.
 template <class... A>
 void Say(const char* format, const A&... args) {

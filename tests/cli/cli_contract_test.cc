@@ -94,7 +94,8 @@ TEST(TerminalSafe, ControlsBecomeReplacementCharactersAndTextStays) {
   EXPECT_EQ(cli::SafeLine("raw\x9b[2J"), "raw" + r + "[2J");  // not UTF-8: replaced too
   EXPECT_EQ(cli::SafeLine("\xc2\xa0nbsp"), "\xc2\xa0nbsp");   // U+00A0 is text, not C1
   EXPECT_EQ(cli::SafeLine("\xe0\x80\x9b overlong"), r + r + r + " overlong");
-  EXPECT_EQ(cli::SafeText("line 1\nline 2\x1b[2J\r"), "line 1\nline 2" + r + "[2J" + r);
+  EXPECT_EQ(cli::SafeText("line 1\nline 2\x1b[2J\r\tcode"),
+            "line 1\nline 2" + r + "[2J" + r + "\tcode");
 }
 
 TEST_F(CliContract, TextOutputOfRemoteAndLocalNamesIsSafeForATerminal) {
