@@ -12,45 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/cli_run.h"
 #include "tests/test_util.h"
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-// Runs the binary with `args`; stdout and stderr go through files (no pipe deadlocks).
-CliRun Cloudschool(const std::vector<std::string>& args, const std::string& scratch) {
-  const std::string out_file = scratch + "/out", err_file = scratch + "/err";
-  std::vector<std::string> argv = {CS_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> c;
-    for (auto& a : argv) c.push_back(a.data());
-    c.push_back(nullptr);
-    if (!freopen(out_file.c_str(), "w", stdout) || !freopen(err_file.c_str(), "w", stderr))
-      _exit(127);
-    unsetenv("CLOUDSCHOOL_DATA");
-    execv(c[0], c.data());
-    _exit(127);
-  }
-  CliRun r;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = testutil::ReadFile(out_file);
-  r.err = testutil::ReadFile(err_file);
-  return r;
-}
-
-size_t Lines(const std::string& s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using clitest::Cloudschool;
+using clitest::CliRun;
+using clitest::Lines;
 
 class Cli : public ::testing::Test {
  protected:

@@ -9,36 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/cli_run.h"
 #include "tests/test_util.h"
 
 namespace {
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using clitest::CliRun;
 
 class DiscussionCli : public ::testing::Test {
  protected:
   CliRun Do(std::vector<std::string> args) {
-    args.insert(args.begin(), {CS_BINARY, "--data", data_});
-    const std::string out_file = scratch_.str() + "/out", err_file = scratch_.str() + "/err";
-    pid_t pid = fork();
-    if (pid == 0) {
-      std::vector<char*> c;
-      for (auto& a : args) c.push_back(a.data());
-      c.push_back(nullptr);
-      if (!freopen(out_file.c_str(), "w", stdout) || !freopen(err_file.c_str(), "w", stderr))
-        _exit(127);
-      execv(c[0], c.data());
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CliRun r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = testutil::ReadFile(out_file);
-    r.err = testutil::ReadFile(err_file);
+    args.insert(args.begin(), {"--data", data_});
+    CliRun r = clitest::Cloudschool(args, scratch_.str());
     while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
     return r;
   }
