@@ -51,6 +51,15 @@ bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id) {
          std::string_view(it->value.GetString(), it->value.GetStringLength()) != "public";
 }
 
+bool IsPublicCommunity(const store::Txn& txn, std::string_view group_id) {
+  if (group_id.empty()) return false;
+  if (auto c = store::GetCommunity(txn, group_id); c.ok())
+    return c->visibility == store::CommunityVisibility::kPublic;
+  auto actor = store::GetActor(txn, group_id);
+  return actor.ok() && !actor->local && actor->type == "Group" &&
+         !IsClosedCommunity(txn, group_id);
+}
+
 cs::Result<store::CommunityRecord> Group::Create(store::Txn& txn, const CommunityOptions& o,
                                                  const std::string& private_pem,
                                                  const std::string& public_pem) const {
@@ -137,6 +146,14 @@ cs::Status Group::Check(const store::Txn& txn, const ActivityDoc& a,
   if ((a.type == "Create" || a.type == "Update") && a.object && a.object->attributed_to != who)
     return cs::Status::Forbidden("object " + a.object->id + " is attributed to " +
                                  a.object->attributed_to + ", not to " + who);
+  // A post in a public community is public (Lemmy refuses the same: verify_is_public). The
+  // group announces to Public, so taking a followers-only or direct object would publish what
+  // its author meant for a few.
+  if ((a.type == "Create" || a.type == "Update") && a.object && IsContent(a.object->type) &&
+      group.visibility == store::CommunityVisibility::kPublic && !a.object->IsPublic())
+    return cs::Status::Forbidden(group.name +
+                                 " is a public community: its posts are public, and " +
+                                 a.object->id + " is not addressed to Public");
   if (a.type == "Delete") {
     if (auto o = store::GetObject(txn, ObjectIdOf(a)); o.ok() && o->attributed_to != who)
       return cs::Status::Forbidden(who + " cannot delete " + o->id);

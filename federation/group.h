@@ -39,6 +39,10 @@ class Fetcher;
 // "public"). What is shared into such a community is addressed to the group only and served only
 // to those who may see the community. False for public communities and unknown or non-Group actors.
 bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id);
+// Whether `group_id` is a public community: ours with visibility public, or a Group actor from
+// elsewhere that is not closed (above). What is posted into one must be public (its group
+// announces to Public); false for anything that is not a known community.
+bool IsPublicCommunity(const store::Txn& txn, std::string_view group_id);
 
 struct CommunityOptions {
   std::string name, title, description;

@@ -1,0 +1,218 @@
+// What a community must never do with its members' content, against a real node: publish what
+// was meant for a few (a post in a public community is public, Lemmy's verify_is_public; a
+// community never widens an object's own visibility), keep an author from taking her content
+// back once she left or was banned, keep serving removed or deleted content from its outbox, or
+// (member side) let a remote group make our teachers' other posts posts of its own.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "federation/group.h"
+#include "federation/outbox.h"
+#include "node/routes.h"
+#include "store/community.h"
+#include "tests/federation/case_env.h"
+
+namespace cases {
+namespace {
+
+using federation::HttpResponse;
+using federation::JsonString;
+
+constexpr int kMember = 0, kGroupKey = 2, kOther = 3;
+
+class CommunityPrivacyCases : public ::testing::Test {
+ protected:
+  CommunityPrivacyCases()
+      : remote_("node-b.example.net"), node_(NodeOptions{.resolve = {remote_.resolve()}}) {
+    member_ = remote_.ServeActor("/users/member", kMember);
+    node_.Seed(remote_, "/users/member", kMember);
+    remote_.Serve("/inbox", testhttp::Respond(202, ""));
+  }
+
+  store::CommunityRecord AddCommunity(const std::string& name, store::CommunityVisibility vis) {
+    store::CommunityRecord c;
+    EXPECT_TRUE(node_
+                    .Update([&](store::Txn& txn) -> cs::Status {
+                      auto r = group().Create(txn,
+                                              {.name = name,
+                                               .visibility = vis,
+                                               .moderators = {node_.User("teacher1")}},
+                                              RemoteKey(kGroupKey).ToPem(),
+                                              RemoteKey(kGroupKey).PublicKeyPem());
+                      if (!r.ok()) return r.status();
+                      c = *r;
+                      return cs::Status::Ok();
+                    })
+                    .ok());
+    return c;
+  }
+  federation::Group group() { return federation::Group(node_->uris(), node_.clock()); }
+  void Join(const std::string& actor, const std::string& group_id) {
+    ASSERT_TRUE(node_
+                    .Update([&](store::Txn& txn) {
+                      return store::PutFollow(txn, {.follower = actor,
+                                                    .followee = group_id,
+                                                    .activity_id = actor + "#join",
+                                                    .state = store::FollowState::kAccepted});
+                    })
+                    .ok());
+  }
+  HttpResponse Deliver(const std::string& body, const std::string& actor, int key) {
+    return node_->inbox().Handle(
+        SignedPost(body, actor + "#main-key", key, node_.clock().NowSeconds()), "");
+  }
+  size_t Deliveries() { return node_.Count(store::Db::kDeliveries); }
+  std::vector<std::string> Posts(const std::string& group_id) {
+    auto txn = node_->store().BeginRead();
+    return store::ListCommunityPosts(*txn, group_id, 100);
+  }
+  // The group's outbox as served to an unsigned GET: page 1.
+  std::string OutboxPage(const std::string& group_id) {
+    auto r = Get(group_id + "/outbox?page=1");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
+  }
+  // Ids of the Announces in the group's outbox (as stored).
+  std::vector<std::string> Announces(const std::string& group_id) {
+    std::vector<std::string> out;
+    auto txn = node_->store().BeginRead();
+    (void)txn->Scan(store::Db::kOutbox, store::JoinKey(group_id, ""),
+                    [&](std::string_view, std::string_view id) {
+                      out.emplace_back(id);
+                      return true;
+                    });
+    return out;
+  }
+  HttpResponse Get(const std::string& url, const std::string& signer = "", int key = 0) {
+    node::Router router(node_.node());
+    federation::HttpRequest r;
+    r.method = "GET";
+    r.scheme = "http";
+    r.authority = kLocalDomain;
+    r.target = url.substr(std::string(kLocalOrigin).size());
+    r.headers.Set("accept", "application/activity+json");
+    if (!signer.empty()) {
+      cs::Status st = federation::SignCavage(r, signer + "#main-key", RemoteKey(key),
+                                             node_.clock().NowSeconds());
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    }
+    return router.Handle(r);
+  }
+  cs::Result<std::string> Post(const std::string& user, const std::string& text,
+                               federation::PostOptions options) {
+    std::string id;
+    cs::Status st = node_.Update([&](store::Txn& t) -> cs::Status {
+      auto r = node_->outbox().Post(t, user, text, options);
+      if (!r.ok()) return r.status();
+      id = *r;
+      return cs::Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return id;
+  }
+  // A Create by `actor` of a Note addressed as given (JSON arrays).
+  std::string CreateAddressed(const std::string& actor, const std::string& note,
+                              const std::string& to, const std::string& cc) {
+    return "{\"@context\":\"https://www.w3.org/ns/activitystreams\",\"id\":" +
+           JsonString(note + "/activity") + ",\"type\":\"Create\",\"actor\":" + JsonString(actor) +
+           ",\"to\":" + to + ",\"cc\":" + cc + ",\"object\":{\"id\":" + JsonString(note) +
+           ",\"type\":\"Note\",\"attributedTo\":" + JsonString(actor) + ",\"to\":" + to +
+           ",\"cc\":" + cc + ",\"content\":\"<p>for my followers only</p>\"}}";
+  }
+
+  Remote remote_;
+  CaseNode node_;
+  std::string member_;
+};
+
+// 1c: a remote member's followers-only Create into a public community (to: her followers, cc:
+// the group) is refused: not stored, not announced (it was re-broadcast to Public before).
+TEST_F(CommunityPrivacyCases, PublicCommunityRefusesARemoteFollowersOnlyCreate) {
+  auto c = AddCommunity("maths", store::CommunityVisibility::kPublic);
+  Join(member_, c.id);
+  Join(node_.User("teacher1"), c.id);
+  const std::string note = remote_.url("/notes/fo");
+  HttpResponse r = Deliver(CreateAddressed(member_, note, "[" + JsonString(member_ + "/followers") + "]",
+                                           "[" + JsonString(c.id) + "]"),
+                           member_, kMember);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("maths is a public community: its posts are public"), std::string::npos)
+      << r.body;
+  EXPECT_FALSE(node_.Object(note));
+  EXPECT_TRUE(Posts(c.id).empty());
+  EXPECT_EQ(Deliveries(), 0u);
+  EXPECT_TRUE(Announces(c.id).empty());
+  // Public (even unlisted: Public in cc) is taken as before.
+  r = Deliver(CreateAddressed(member_, remote_.url("/notes/ok"),
+                              "[" + JsonString(member_ + "/followers") + "]",
+                              "[\"" + std::string(kPublic) + "\"," + JsonString(c.id) + "]"),
+              member_, kMember);
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(Posts(c.id), std::vector<std::string>{remote_.url("/notes/ok")});
+}
+
+// 1b: a teacher's followers-only reply to a post in a public community is refused (nothing
+// stored, nothing announced); in a closed community a followers-only post is addressed to the
+// group only, as every post there.
+TEST_F(CommunityPrivacyCases, FollowersOnlyReplyInAPublicCommunityIsRefused) {
+  auto c = AddCommunity("maths", store::CommunityVisibility::kPublic);
+  Join(node_.User("teacher1"), c.id);
+  auto top = Post("teacher1", "Fractions?", {.audience = c.id});
+  ASSERT_TRUE(top.ok()) << top.status().ToString();
+  const uint64_t objects = node_.Count(store::Db::kObjects);
+  const size_t announces = Announces(c.id).size();
+  auto reply = Post("teacher1", "only for my followers",
+                    {.in_reply_to = *top, .visibility = store::Visibility::kFollowers});
+  ASSERT_FALSE(reply.ok());
+  EXPECT_TRUE(reply.status().Is(cs::Status::Code::kForbidden)) << reply.status().ToString();
+  EXPECT_NE(reply.status().message().find("maths is a public community: its posts are public"),
+            std::string::npos)
+      << reply.status().message();
+  EXPECT_EQ(node_.Count(store::Db::kObjects), objects);
+  EXPECT_EQ(Announces(c.id).size(), announces);
+
+  auto closed = AddCommunity("staff", store::CommunityVisibility::kMembers);
+  Join(node_.User("teacher1"), closed.id);
+  auto in_closed = Post("teacher1", "members only",
+                        {.visibility = store::Visibility::kFollowers, .audience = closed.id});
+  ASSERT_TRUE(in_closed.ok()) << in_closed.status().ToString();
+  auto o = node_.Object(*in_closed);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->visibility, store::Visibility::kDirect);
+  EXPECT_EQ(o->to, std::vector<std::string>{closed.id});
+  EXPECT_TRUE(o->cc.empty());
+  EXPECT_EQ(Get(*in_closed).status, 404) << "a members-only post was served unsigned";
+}
+
+// 1b, defence in depth: an object that is not public is never served more widely than its own
+// visibility allows because it is in a public community (one stored before the group refused
+// such posts).
+TEST_F(CommunityPrivacyCases, CommunityNeverWidensAnObjectsOwnVisibility) {
+  auto c = AddCommunity("maths", store::CommunityVisibility::kPublic);
+  auto top = Post("teacher1", "Fractions?", {.audience = c.id});
+  ASSERT_TRUE(top.ok());
+  EXPECT_EQ(Get(*top).status, 200);
+  auto reply = Post("teacher1", "secret", {.in_reply_to = *top,
+                                           .visibility = store::Visibility::kFollowers});
+  ASSERT_FALSE(reply.ok());
+  // Stored as an older node did: followers-only, in the community.
+  store::ObjectRecord legacy = *node_.Object(*top);
+  legacy.id = *top + "-legacy";
+  legacy.in_reply_to = *top;
+  legacy.visibility = store::Visibility::kFollowers;
+  legacy.to = {node_.User("teacher1") + "/followers"};
+  legacy.cc = {c.id};
+  legacy.content_html = "<p>secret</p>";
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) { return store::PutObject(t, legacy); }).ok());
+  HttpResponse r = Get(legacy.id);
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  EXPECT_EQ(Get(legacy.id, member_, kMember).status, 404) << "not a follower of the author";
+  node_.AddFollower(member_, "teacher1");
+  EXPECT_EQ(Get(legacy.id, member_, kMember).status, 200) << "a follower may see it";
+}
+
+}  // namespace
+}  // namespace cases
