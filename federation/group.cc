@@ -36,6 +36,17 @@ std::string ObjectIdOf(const ActivityDoc& a) {
   return a.object_id;
 }
 
+// A Delete of an object stored here as the actor's own, or an Undo of the actor's own Like or
+// Dislike: the actor takes back what she gave (the inbox verified that she sent it).
+bool TakesBackOwn(const store::Txn& txn, const ActivityDoc& a) {
+  if (a.type == "Delete") {
+    auto o = store::GetObject(txn, ObjectIdOf(a));
+    return o.ok() && !o->attributed_to.empty() && o->attributed_to == a.actor;
+  }
+  return a.type == "Undo" && a.inner && (a.inner->type == "Like" || a.inner->type == "Dislike") &&
+         a.inner->actor == a.actor;
+}
+
 }  // namespace
 
 bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id) {
@@ -135,6 +146,10 @@ cs::Status Group::Check(const store::Txn& txn, const ActivityDoc& a,
                         const store::ActorRecord& sender,
                         const store::CommunityRecord& group) const {
   const std::string& who = a.actor;
+  // Taking back one's own content is always allowed, member or not, banned or not: a Delete of
+  // the actor's own object, an Undo of the actor's own Like/Dislike. Otherwise what a member
+  // wrote would stay in the group (and on every member's server) once she left or was banned.
+  if (TakesBackOwn(txn, a)) return cs::Status::Ok();
   if (store::IsBanned(txn, group.id, who))
     return cs::Status::Forbidden(who + " is banned from " + group.name);
   if (!sender.local && group.visibility == store::CommunityVisibility::kNetwork &&

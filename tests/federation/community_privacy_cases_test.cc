@@ -214,5 +214,60 @@ TEST_F(CommunityPrivacyCases, CommunityNeverWidensAnObjectsOwnVisibility) {
   EXPECT_EQ(Get(legacy.id, member_, kMember).status, 200) << "a follower may see it";
 }
 
+// 2: an author takes her content back after she was banned: her Delete and her Undo of a Like
+// are taken and announced; the post leaves the group's list.
+TEST_F(CommunityPrivacyCases, BannedAuthorDeletesHerPostAndUndoesHerLike) {
+  auto c = AddCommunity("maths", store::CommunityVisibility::kPublic);
+  Join(member_, c.id);
+  const std::string note = remote_.url("/notes/1");
+  ASSERT_EQ(Deliver(CreateNote(member_, note, "<p>mine</p>",
+                               "\"cc\":[" + JsonString(c.id) + "],"),
+                    member_, kMember)
+                .status,
+            202);
+  auto top = Post("teacher1", "Fractions?", {.audience = c.id});
+  ASSERT_TRUE(top.ok());
+  std::string like = "{\"id\":" + JsonString(member_ + "/likes/1") +
+                     ",\"type\":\"Like\",\"actor\":" + JsonString(member_) +
+                     ",\"object\":" + JsonString(*top) + "}";
+  ASSERT_EQ(Deliver(like, member_, kMember).status, 202);
+  ASSERT_EQ(Posts(c.id).size(), 2u);
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) { return group().Ban(t, c, member_, ""); }).ok());
+  const size_t announces = Announces(c.id).size();
+
+  std::string undo = "{\"id\":" + JsonString(member_ + "/undo/1") +
+                     ",\"type\":\"Undo\",\"actor\":" + JsonString(member_) + ",\"object\":" + like +
+                     "}";
+  HttpResponse r = Deliver(undo, member_, kMember);
+  EXPECT_EQ(r.status, 202) << r.body;
+  std::string del = "{\"id\":" + JsonString(note + "/delete") +
+                    ",\"type\":\"Delete\",\"actor\":" + JsonString(member_) +
+                    ",\"to\":[\"" + kPublic + "\"],\"object\":" + JsonString(note) + "}";
+  r = Deliver(del, member_, kMember);
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_TRUE(node_.Object(note)->deleted());
+  EXPECT_EQ(Posts(c.id), std::vector<std::string>{*top});
+  // Both announced by the group: its two newest activities carry them.
+  auto ids = Announces(c.id);
+  ASSERT_GE(ids.size(), 2u);
+  EXPECT_GE(ids.size() + 1, announces + 2);  // (+2, less the deleted post's Create)
+  auto inner = [&](const std::string& id) {
+    auto txn = node_->store().BeginRead();
+    auto act = store::GetActivity(*txn, id);
+    return act.ok() ? act->json : "";
+  };
+  EXPECT_NE(inner(ids[ids.size() - 2]).find(JsonString(member_ + "/undo/1")), std::string::npos);
+  EXPECT_NE(inner(ids.back()).find(JsonString(note + "/delete")), std::string::npos);
+  // Still a refusal for anything else, and for someone else's object.
+  r = Deliver(CreateNote(member_, remote_.url("/notes/2"), "<p>x</p>",
+                         "\"cc\":[" + JsonString(c.id) + "],"),
+              member_, kMember);
+  EXPECT_EQ(r.status, 403);
+  std::string del_other = "{\"id\":" + JsonString(member_ + "/delete/2") +
+                          ",\"type\":\"Delete\",\"actor\":" + JsonString(member_) +
+                          ",\"object\":" + JsonString(*top) + "}";
+  EXPECT_EQ(Deliver(del_other, member_, kMember).status, 403);
+}
+
 }  // namespace
 }  // namespace cases
