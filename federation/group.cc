@@ -199,6 +199,7 @@ cs::Status Group::Distribute(store::Txn& txn, const ActivityDoc& a, const std::s
     }
   } else if (a.type == "Delete") {
     CS_RETURN_IF_ERROR(store::RemoveCommunityPost(txn, group.id, object_id));
+    CS_RETURN_IF_ERROR(WithdrawAnnounces(txn, group, object_id));
   }
   if (raw_json.empty()) return cs::Status::Ok();
   // Plain microblog servers get a boost of a new top-level post and its Undo when the post is
@@ -503,6 +504,7 @@ cs::Status Group::RemovePost(store::Txn& txn, const store::CommunityRecord& grou
   o->raw_json.clear();
   CS_RETURN_IF_ERROR(store::PutObject(txn, *o));
   CS_RETURN_IF_ERROR(store::RemoveCommunityPost(txn, group.id, object_id));
+  CS_RETURN_IF_ERROR(WithdrawAnnounces(txn, group, object_id));
   // The group's Delete, announced like a member's (FEP-1b12 moderation), signed by the group.
   std::string del_id = uris_.NewCommunityActivity(group.name);
   std::string del = ActivityJson({.id = del_id,
@@ -522,6 +524,36 @@ cs::Status Group::RemovePost(store::Txn& txn, const store::CommunityRecord& grou
   auto undo_boost = StoreGroupBoostUndo(txn, group, object_id, now);
   if (!undo_boost.ok()) return undo_boost.status();
   return Announce(txn, group, del, del_id, "", by, *undo_boost);
+}
+
+cs::Status Group::WithdrawAnnounces(store::Txn& txn, const store::CommunityRecord& group,
+                                    const std::string& object_id) const {
+  // Removal is rare and an outbox short, so a scan beats an index kept on every announce.
+  std::vector<std::string> keys;
+  CS_RETURN_IF_ERROR(txn.Scan(store::Db::kOutbox, store::JoinKey(group.id, ""),
+                              [&](std::string_view key, std::string_view aid) {
+                                auto act = store::GetActivity(txn, aid);
+                                if (act.ok() && act->type == "Announce" &&
+                                    AnnouncedContentId(act->json) == object_id)
+                                  keys.emplace_back(key);
+                                return true;
+                              }));
+  for (const auto& key : keys) CS_RETURN_IF_ERROR(txn.Delete(store::Db::kOutbox, key));
+  return cs::Status::Ok();
+}
+
+std::string AnnouncedContentId(std::string_view announce_json) {
+  auto doc = ParseJson(announce_json);
+  if (!doc.ok()) return "";
+  const rapidjson::Value* inner = Member(*doc, "object");
+  if (!inner || !inner->IsObject()) return "";
+  const rapidjson::Value* type = Member(*inner, "type");
+  if (!type || !type->IsString()) return "";
+  std::string_view t(type->GetString(), type->GetStringLength());
+  if (t != "Create" && t != "Update") return "";
+  const rapidjson::Value* object = Member(*inner, "object");
+  const rapidjson::Value* id = object && object->IsObject() ? Member(*object, "id") : object;
+  return id && id->IsString() ? std::string(id->GetString(), id->GetStringLength()) : "";
 }
 
 // ---- member side ----

@@ -123,6 +123,10 @@ class Group {
                             int64_t now) const;
   cs::Status Answer(store::Txn& txn, const store::CommunityRecord& group,
                     const std::string& follower, const std::string& follow_id, bool accept) const;
+  // Takes the group's Announces of a Create or Update of `object_id` (they embed its content)
+  // out of the group's outbox, after the post was deleted or removed.
+  cs::Status WithdrawAnnounces(store::Txn& txn, const store::CommunityRecord& group,
+                               const std::string& object_id) const;
   cs::Status AdmitFollower(store::Txn& txn, const store::CommunityRecord& group,
                            const std::string& follower, const std::string& follow_id,
                            store::FollowState state) const;
@@ -130,6 +134,11 @@ class Group {
   const Uris& uris_;
   const cs::Clock& clock_;
 };
+
+// The id of the object whose content a group's Announce embeds (it carries a Create or Update),
+// else "". Once that object is deleted or removed, the Announce leaves the group's outbox
+// (Group::WithdrawAnnounces) and its id is answered 410, so the group no longer serves the content.
+std::string AnnouncedContentId(std::string_view announce_json);
 
 // True when `a`'s Announce comes from a Group that one of our teachers is a member of and should
 // be unwrapped (rather than treated as a boost).

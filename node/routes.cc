@@ -299,6 +299,12 @@ HttpResponse Router::Object(const HttpRequest& r) const {
     if (store::GetCommunity(*txn, act->actor).ok()) {
       community = act->actor;
       groups_own = true;
+      // An Announce embedding a post that was deleted or removed no longer serves its content.
+      if (act->type == "Announce") {
+        std::string carried = federation::AnnouncedContentId(act->json);
+        if (auto o = store::GetObject(*txn, carried); !carried.empty() && o.ok() && o->deleted())
+          return Gone(act->id, act->type, o->deleted_ms);
+      }
     } else if (auto o = store::GetObject(*txn, act->object_id); o.ok()) {
       community = o->audience;
       to = o->to;

@@ -269,5 +269,48 @@ TEST_F(CommunityPrivacyCases, BannedAuthorDeletesHerPostAndUndoesHerLike) {
   EXPECT_EQ(Deliver(del_other, member_, kMember).status, 403);
 }
 
+// 3: a removed post (and a post its author deleted) is no longer served by the group: its
+// Announce{Create} leaves the outbox and its id answers 410; the group's Delete stays.
+TEST_F(CommunityPrivacyCases, RemovedAndDeletedPostsLeaveTheGroupOutbox) {
+  auto c = AddCommunity("maths", store::CommunityVisibility::kPublic);
+  Join(member_, c.id);
+  const std::string note = remote_.url("/notes/r");
+  ASSERT_EQ(Deliver(CreateNote(member_, note, "<p>removable words</p>",
+                               "\"cc\":[" + JsonString(c.id) + "],"),
+                    member_, kMember)
+                .status,
+            202);
+  auto own = Post("teacher1", "deletable words", {.audience = c.id});
+  ASSERT_TRUE(own.ok());
+  auto before = Announces(c.id);
+  ASSERT_EQ(before.size(), 2u);
+  std::string page = OutboxPage(c.id);
+  ASSERT_NE(page.find("removable words"), std::string::npos);
+  ASSERT_NE(page.find("deletable words"), std::string::npos);
+  for (const auto& id : before) EXPECT_EQ(Get(id).status, 200);
+
+  ASSERT_TRUE(
+      node_.Update([&](store::Txn& t) { return group().RemovePost(t, c, note, ""); }).ok());
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) {
+    return node_->outbox().DeleteObject(t, "teacher1", *own);
+  }).ok());
+  page = OutboxPage(c.id);
+  EXPECT_EQ(page.find("removable words"), std::string::npos) << page;
+  EXPECT_EQ(page.find("deletable words"), std::string::npos) << page;
+  for (const auto& id : before) {
+    HttpResponse r = Get(id);
+    EXPECT_EQ(r.status, 410) << id << ": " << r.body;
+    EXPECT_EQ(r.body.find("words"), std::string::npos);
+  }
+  // The two Deletes (the group's, the author's) are what the outbox has now.
+  auto after = Announces(c.id);
+  ASSERT_EQ(after.size(), 2u);
+  for (const auto& id : after) {
+    HttpResponse r = Get(id);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find("\"Delete\""), std::string::npos) << r.body;
+  }
+}
+
 }  // namespace
 }  // namespace cases
