@@ -565,19 +565,42 @@ bool IsGroupAnnounce(const store::Txn& txn, const ActivityDoc& a,
 
 namespace {
 
+// Whether an object names `group`: the group in its audience, or the group or its followers in
+// its to or cc (BR-19's three addressings). Only such an object is a post of the group.
+template <typename Object>
+bool NamesGroup(const Object& o, const std::string& group_id, const std::string& followers) {
+  auto in = [&](const std::vector<std::string>& list) {
+    return std::find(list.begin(), list.end(), group_id) != list.end() ||
+           (!followers.empty() && std::find(list.begin(), list.end(), followers) != list.end());
+  };
+  return o.audience == group_id || in(o.to) || in(o.cc);
+}
+
 // Stores `o` (trusted: on its author's origin, vouched for by the fetch or by the group's origin)
-// as a post of `group_id`: timelines of local members, the group's post list.
+// as a post of `group_id`: timelines of local members, the group's post list. Only when the
+// object names the group (a reply to one of its posts is stored too, unlisted): a group cannot
+// make anyone's other posts — our own teachers' personal notes above all — posts of its own, and
+// we never write an audience the author did not.
 cs::Status StoreInGroup(store::Txn& txn, const ActivityHandlers& handlers, const ObjectDoc& o,
                         const store::ActorRecord& author, const std::string& group_id,
                         int64_t now) {
-  const bool existed = store::GetObject(txn, o.id).ok();
+  auto group = store::GetActor(txn, group_id);
+  const std::string followers = group.ok() ? group->followers : "";
+  auto existing = store::GetObject(txn, o.id);
+  const bool existed = existing.ok();
+  const bool names = existed ? NamesGroup(*existing, group_id, followers)
+                             : NamesGroup(o, group_id, followers);
+  if (!names) {
+    // A comment in one of the group's threads (Mastodon's replies name the parent's author only).
+    const std::string parent = existed ? existing->in_reply_to : o.in_reply_to;
+    auto p = parent.empty() ? cs::Result<store::ObjectRecord>(cs::Status::NotFound(""))
+                            : store::GetObject(txn, parent);
+    if (existed || !p.ok() || (p->audience != group_id && !NamesGroup(*p, group_id, followers)))
+      return cs::Status::Ok();
+  }
   if (!existed) CS_RETURN_IF_ERROR(handlers.StoreRemoteObject(txn, o, author, "", group_id));
   auto rec = store::GetObject(txn, o.id);
-  if (!rec.ok() || rec->deleted()) return cs::Status::Ok();
-  if (rec->audience.empty()) {
-    rec->audience = group_id;
-    CS_RETURN_IF_ERROR(store::PutObject(txn, *rec));
-  }
+  if (!rec.ok() || rec->deleted() || !names) return cs::Status::Ok();
   if (rec->in_reply_to.empty() && !store::HasCommunityPost(txn, group_id, rec->id))
     CS_RETURN_IF_ERROR(
         store::AddCommunityPost(txn, group_id, rec->id, std::min(rec->published_ms, now)));
@@ -588,6 +611,21 @@ cs::Status StoreInGroup(store::Txn& txn, const ActivityHandlers& handlers, const
         CS_RETURN_IF_ERROR(store::AddToTimeline(txn, m.follower, rec->id, now));
   }
   return cs::Status::Ok();
+}
+
+// One of our own objects (or activities: their object), announced by the remote group
+// `group_id`: listed as the group's post when it names the group and is a top-level post.
+cs::Status ListOwnInGroup(store::Txn& txn, const std::string& id, const std::string& group_id,
+                          int64_t now) {
+  std::string object_id = id;
+  if (auto act = store::GetActivity(txn, id); act.ok()) object_id = act->object_id;
+  auto o = store::GetObject(txn, object_id);
+  if (!o.ok() || !o->local || o->deleted() || !o->in_reply_to.empty()) return cs::Status::Ok();
+  auto group = store::GetActor(txn, group_id);
+  if (!NamesGroup(*o, group_id, group.ok() ? group->followers : "") ||
+      store::HasCommunityPost(txn, group_id, o->id))
+    return cs::Status::Ok();
+  return store::AddCommunityPost(txn, group_id, o->id, std::min(o->published_ms, now));
 }
 
 cs::Status Tombstone(store::Txn& txn, const std::string& object_id, const std::string& group_id,
@@ -621,10 +659,15 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
   if (!a.inner) {
     // Announce(object) or Announce(id of an activity or object): fetched from its origin.
     std::string id = a.object ? a.object->id : a.object_id;
+    if (uris_.IsLocal(id)) return ListOwnInGroup(txn, id, group.id, now);
     return QueueGroupJob(txn, "group_fetch", id, group.id, now);
   }
   const ActivityDoc& in = *a.inner;
   const std::string object_id = ObjectIdOf(in);
+  // Our own teachers' posts come back as the group passes them on: we have them (nothing to
+  // fetch, nothing a group may change), and they are the group's when they name it.
+  if ((in.type == "Create" || in.type == "Update") && uris_.IsLocal(object_id))
+    return ListOwnInGroup(txn, object_id, group.id, now);
   // What the group's own origin says about its own objects it may vouch for.
   const bool vouched = !in.actor.empty() && SameOrigin(in.actor, group.id) &&
                        (object_id.empty() || SameOrigin(object_id, group.id));
@@ -686,8 +729,8 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
         if (!author.ok()) return author.status();
         return db.Update([&](store::Txn& txn) -> cs::Status {
           auto existing = store::GetObject(txn, inner);
-          if (act->type == "Update" && existing.ok() && existing->attributed_to == act->actor &&
-              !existing->deleted())
+          if (act->type == "Update" && existing.ok() && !existing->local &&
+              existing->attributed_to == act->actor && !existing->deleted())
             CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *act->object, now));
           CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *act->object, *author, group_id, now));
           const rapidjson::Value* embedded = Member(*fetched->json, "object");
@@ -722,7 +765,8 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
     if (existing.ok()) {
       if (existing->deleted() || existing->attributed_to != object->attributed_to)
         return cs::Status::Ok();
-      CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *object, now));
+      // Ours change only through our outbox.
+      if (!existing->local) CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *object, now));
     }
     CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *object, *author, group_id, now));
     return StoreFetchedResource(txn, *fetched->json, author->id, now);  // a shared resource too

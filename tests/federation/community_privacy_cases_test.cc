@@ -312,5 +312,103 @@ TEST_F(CommunityPrivacyCases, RemovedAndDeletedPostsLeaveTheGroupOutbox) {
   }
 }
 
+// ---- member side: what a remote group may list as its posts on our node ----
+
+class RemoteGroupPrivacyCases : public ::testing::Test {
+ protected:
+  RemoteGroupPrivacyCases()
+      : lemmy_("lemmy-1.example"),
+        other_("node-c.example.com"),
+        node_(NodeOptions{.resolve = {lemmy_.resolve(), other_.resolve()}}) {
+    group_ = lemmy_.ServeActor("/c/main", kGroupKey, "Group");
+    node_.Seed(lemmy_, "/c/main", kGroupKey, "Group");
+    author_ = other_.ServeActor("/users/author", kOther);
+    node_.Seed(other_, "/users/author", kOther);
+    node_.Follow("teacher1", group_);
+  }
+  HttpResponse DeliverAsGroup(const std::string& body) {
+    return node_->inbox().Handle(
+        SignedPost(body, group_ + "#main-key", kGroupKey, node_.clock().NowSeconds()), "");
+  }
+  std::string Announce(const std::string& n, const std::string& object_json) {
+    return "{\"id\":" + JsonString(lemmy_.url("/activities/announce/" + n)) +
+           ",\"type\":\"Announce\",\"actor\":" + JsonString(group_) + ",\"to\":[\"" + kPublic +
+           "\"],\"object\":" + object_json + "}";
+  }
+  std::vector<std::string> Posts() {
+    auto txn = node_->store().BeginRead();
+    return store::ListCommunityPosts(*txn, group_, 100);
+  }
+  std::string NoteJson(const std::string& id, const std::string& extra) {
+    return "{\"id\":" + JsonString(id) + ",\"type\":\"Note\",\"attributedTo\":" +
+           JsonString(author_) + ",\"to\":[\"" + kPublic + "\"]," + extra +
+           "\"content\":\"<p>a note</p>\"}";
+  }
+
+  Remote lemmy_, other_;
+  CaseNode node_;
+  std::string group_, author_;
+};
+
+// 4: a hostile group announces our teacher's personal note (by id, and as an Update in her
+// name): it is not listed as the group's, and the note is not changed (no audience written).
+TEST_F(RemoteGroupPrivacyCases, GroupCannotListOurTeachersPersonalNotes) {
+  std::string personal;
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) -> cs::Status {
+    auto r = node_->outbox().Post(t, "teacher1", "my own note", {});
+    if (!r.ok()) return r.status();
+    personal = *r;
+    return cs::Status::Ok();
+  }).ok());
+  const std::string teacher = node_.User("teacher1");
+  HttpResponse r = DeliverAsGroup(Announce("1", JsonString(personal)));
+  EXPECT_LT(r.status, 500) << r.body;
+  std::string update = "{\"id\":" + JsonString(lemmy_.url("/activities/update/1")) +
+                       ",\"type\":\"Update\",\"actor\":" + JsonString(teacher) +
+                       ",\"object\":{\"id\":" + JsonString(personal) +
+                       ",\"type\":\"Note\",\"attributedTo\":" + JsonString(teacher) +
+                       ",\"content\":\"<p>hijacked</p>\"}}";
+  r = DeliverAsGroup(Announce("2", update));
+  EXPECT_LT(r.status, 500) << r.body;
+  node_.RunJobs();
+  EXPECT_TRUE(Posts().empty());
+  auto o = node_.Object(personal);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->audience, "");
+  EXPECT_NE(o->content_html.find("my own note"), std::string::npos) << o->content_html;
+
+  // Another server's note that does not name the group is not the group's either.
+  other_.ServeJson("/notes/plain", NoteJson(other_.url("/notes/plain"), ""));
+  ASSERT_EQ(DeliverAsGroup(Announce("3", JsonString(other_.url("/notes/plain")))).status, 202);
+  node_.RunJobs();
+  EXPECT_TRUE(Posts().empty());
+  auto plain = node_.Object(other_.url("/notes/plain"));
+  EXPECT_TRUE(!plain || plain->audience.empty());
+
+  // BR-17's implicit create (Lemmy's Announce{Page} with `audience`) is a post of the group.
+  other_.ServeJson("/notes/in", NoteJson(other_.url("/notes/in"),
+                                         "\"audience\":" + JsonString(group_) + ","));
+  ASSERT_EQ(DeliverAsGroup(Announce("4", JsonString(other_.url("/notes/in")))).status, 202);
+  node_.RunJobs();
+  EXPECT_EQ(Posts(), std::vector<std::string>{other_.url("/notes/in")});
+
+  // Our teacher's post into the group, announced back: listed, nothing fetched.
+  std::string mine;
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) -> cs::Status {
+    auto r = node_->outbox().Post(t, "teacher1", "into the group", {.audience = group_});
+    if (!r.ok()) return r.status();
+    mine = *r;
+    return cs::Status::Ok();
+  }).ok());
+  std::string create = "{\"id\":" + JsonString(mine + "/activity") +
+                       ",\"type\":\"Create\",\"actor\":" + JsonString(teacher) +
+                       ",\"object\":{\"id\":" + JsonString(mine) +
+                       ",\"type\":\"Note\",\"attributedTo\":" + JsonString(teacher) +
+                       ",\"audience\":" + JsonString(group_) + ",\"content\":\"<p>x</p>\"}}";
+  ASSERT_EQ(DeliverAsGroup(Announce("5", create)).status, 202);
+  auto posts = Posts();
+  EXPECT_NE(std::find(posts.begin(), posts.end(), mine), posts.end());
+}
+
 }  // namespace
 }  // namespace cases
