@@ -704,6 +704,11 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
   return cs::Status::Ok();  // Like, Dislike, Undo, moderation: not ours to count
 }
 
+namespace {
+// RunGroupJob's second level: the object of an activity fetched by id. Never queued.
+constexpr const char* kGroupFetchObject = "group_fetch_object";
+}  // namespace
+
 bool IsGroupJob(const std::string& kind) { return kind == "group_fetch" || kind == "group_delete"; }
 
 cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const Fetcher& fetcher,
@@ -721,8 +726,7 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
   // An activity by id (Announce(id of a Create)): take its object, embedded only when it is on the
   // activity's origin, else fetch that too (one more level, never more).
   if (auto act = ParseActivity(*fetched->json); act.ok()) {
-    if (job.kind == "group_fetch" && job.attempts == 0 &&
-        (act->type == "Create" || act->type == "Update")) {
+    if (job.kind == "group_fetch" && (act->type == "Create" || act->type == "Update")) {
       std::string inner = act->object ? act->object->id : act->object_id;
       if (act->object && SameOrigin(inner, act->id) && act->object->attributed_to == act->actor) {
         auto author = actors.GetActor(act->actor);
@@ -737,9 +741,11 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
           return embedded ? StoreFetchedResource(txn, *embedded, author->id, now) : cs::Status::Ok();
         });
       }
+      // The second level is run here, not queued: its own kind says so (never `attempts`, which
+      // counts retries: a retried job must take this branch again).
       store::JobRecord next = job;
+      next.kind = kGroupFetchObject;
       next.subject = inner;
-      next.attempts = 1;  // marks the second level
       return RunGroupJob(db, actors, fetcher, handlers, next, clock);
     }
     return cs::Status::Ok();

@@ -410,5 +410,37 @@ TEST_F(RemoteGroupPrivacyCases, GroupCannotListOurTeachersPersonalNotes) {
   EXPECT_NE(std::find(posts.begin(), posts.end(), mine), posts.end());
 }
 
+// 5: a group_fetch of an activity by id that fails once (503) is retried, and the retry stores
+// the post (the retry used to skip the activity branch and end as done with nothing stored).
+TEST_F(RemoteGroupPrivacyCases, RetriedFetchOfAnAnnouncedActivityStoresThePost) {
+  const std::string note = other_.url("/notes/7");
+  const std::string activity = other_.url("/activities/7");
+  int calls = 0;
+  other_.ServeDynamic("/activities/7", [&](const testhttp::Recorded&) {
+    if (calls++ == 0)
+      return testhttp::Respond(503, "{\"error\":\"busy\"}", {{"Content-Type", "application/json"}});
+    return testhttp::Respond(
+        200,
+        "{\"id\":" + JsonString(activity) + ",\"type\":\"Create\",\"actor\":" +
+            JsonString(author_) + ",\"to\":[\"" + kPublic + "\"],\"object\":" +
+            NoteJson(note, "\"audience\":" + JsonString(group_) + ",") + "}",
+        {{"Content-Type", "application/activity+json"}});
+  });
+  ASSERT_EQ(DeliverAsGroup(Announce("7", JsonString(activity))).status, 202);
+  node_.RunJobs();
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(node_.Object(note));
+  auto jobs = node_.Jobs();
+  ASSERT_EQ(jobs.size(), 1u) << "the failed fetch is to be retried";
+  EXPECT_EQ(jobs[0].attempts, 1u);
+  node_.clock().Advance(5 * 60 * 1000);
+  node_.RunJobs();
+  EXPECT_EQ(calls, 2);
+  auto stored = node_.Object(note);
+  ASSERT_TRUE(stored) << "the retry stored nothing";
+  EXPECT_EQ(Posts(), std::vector<std::string>{note});
+  EXPECT_TRUE(node_.Jobs().empty());
+}
+
 }  // namespace
 }  // namespace cases
