@@ -36,15 +36,28 @@ std::string ObjectIdOf(const ActivityDoc& a) {
   return a.object_id;
 }
 
-// A Delete of an object stored here as the actor's own, or an Undo of the actor's own Like or
-// Dislike: the actor takes back what she gave (the inbox verified that she sent it).
-bool TakesBackOwn(const store::Txn& txn, const ActivityDoc& a) {
+// Whether the stored object `id` is in the group: its audience, one of its posts, or addressed to it.
+bool InGroup(const store::Txn& txn, const std::string& id, const std::string& group_id) {
+  auto o = store::GetObject(txn, id);
+  if (!o.ok()) return false;
+  auto named = [&](const std::vector<std::string>& l) {
+    return std::find(l.begin(), l.end(), group_id) != l.end();
+  };
+  return o->audience == group_id || named(o->to) || named(o->cc) ||
+         store::HasCommunityPost(txn, group_id, id);
+}
+
+// A Delete of an object of the group stored here as the actor's own, or an Undo of the actor's
+// own Like or Dislike of one: the actor takes back what she gave (the inbox verified that she
+// sent it). Only what is in the group, so a stranger cannot make the group announce anything.
+bool TakesBackOwn(const store::Txn& txn, const ActivityDoc& a, const std::string& group_id) {
   if (a.type == "Delete") {
     auto o = store::GetObject(txn, ObjectIdOf(a));
-    return o.ok() && !o->attributed_to.empty() && o->attributed_to == a.actor;
+    return o.ok() && !o->attributed_to.empty() && o->attributed_to == a.actor &&
+           InGroup(txn, o->id, group_id);
   }
   return a.type == "Undo" && a.inner && (a.inner->type == "Like" || a.inner->type == "Dislike") &&
-         a.inner->actor == a.actor;
+         a.inner->actor == a.actor && InGroup(txn, a.inner->object_id, group_id);
 }
 
 }  // namespace
@@ -149,7 +162,7 @@ cs::Status Group::Check(const store::Txn& txn, const ActivityDoc& a,
   // Taking back one's own content is always allowed, member or not, banned or not: a Delete of
   // the actor's own object, an Undo of the actor's own Like/Dislike. Otherwise what a member
   // wrote would stay in the group (and on every member's server) once she left or was banned.
-  if (TakesBackOwn(txn, a)) return cs::Status::Ok();
+  if (TakesBackOwn(txn, a, group.id)) return cs::Status::Ok();
   if (store::IsBanned(txn, group.id, who))
     return cs::Status::Forbidden(who + " is banned from " + group.name);
   if (!sender.local && group.visibility == store::CommunityVisibility::kNetwork &&

@@ -6,12 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <tuple>
 
 #include "federation/group.h"
 #include "federation/outbox.h"
+#include "federation/resource.h"
 #include "node/routes.h"
 #include "store/community.h"
+#include "store/resources.h"
 #include "tests/federation/case_env.h"
 
 namespace cases {
@@ -214,6 +217,40 @@ TEST_F(CommunityPrivacyCases, CommunityNeverWidensAnObjectsOwnVisibility) {
   EXPECT_EQ(Get(legacy.id, member_, kMember).status, 200) << "a follower may see it";
 }
 
+// The same for a shared resource: one in a public community that is not public (stored so by an
+// older node) is not served to everyone because its community is public.
+TEST_F(CommunityPrivacyCases, CommunityNeverWidensAResourcesOwnVisibility) {
+  auto c = AddCommunity("maths", store::CommunityVisibility::kPublic);
+  const std::string path = ::testing::TempDir() + "/privacy-sheet.txt";
+  {
+    std::ofstream out(path);
+    out << "worksheet";
+  }
+  auto files = federation::ImportFiles(node_->blobs(), node_->uris(), {path});
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  std::string id;
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) -> cs::Status {
+    federation::ResourceInput in;
+    in.title = "sheet";
+    in.community = c.id;
+    auto r = federation::CreateResource(t, node_->outbox(), node_->uris(), node_.clock(),
+                                        "teacher1", in, *files);
+    if (!r.ok()) return r.status();
+    id = *r;
+    return cs::Status::Ok();
+  }).ok());
+  EXPECT_EQ(Get(id).status, 200);
+  ASSERT_TRUE(node_.Update([&](store::Txn& t) -> cs::Status {
+    auto res = store::GetResource(t, id);
+    if (!res.ok()) return res.status();
+    res->to = {node_.User("teacher1") + "/followers"};
+    res->cc = {c.id};
+    return store::PutResource(t, *res);
+  }).ok());
+  EXPECT_EQ(Get(id).status, 404);
+  EXPECT_EQ(Get(id, member_, kMember).status, 404);
+}
+
 // 2: an author takes her content back after she was banned: her Delete and her Undo of a Like
 // are taken and announced; the post leaves the group's list.
 TEST_F(CommunityPrivacyCases, BannedAuthorDeletesHerPostAndUndoesHerLike) {
@@ -267,6 +304,19 @@ TEST_F(CommunityPrivacyCases, BannedAuthorDeletesHerPostAndUndoesHerLike) {
                           ",\"type\":\"Delete\",\"actor\":" + JsonString(member_) +
                           ",\"object\":" + JsonString(*top) + "}";
   EXPECT_EQ(Deliver(del_other, member_, kMember).status, 403);
+  // A stranger's Delete of her own object that is not in the group is no reason to announce.
+  const std::string stranger = remote_.ServeActor("/users/stranger", kOther);
+  node_.Seed(remote_, "/users/stranger", kOther);
+  node_.Follow("teacher1", stranger);  // so her note is stored here
+  const std::string hers = remote_.url("/notes/hers");
+  ASSERT_EQ(Deliver(CreateNote(stranger, hers, "<p>hi</p>"), stranger, kOther).status, 202);
+  ASSERT_TRUE(node_.Object(hers));
+  std::string del_hers = "{\"id\":" + JsonString(hers + "/delete") +
+                         ",\"type\":\"Delete\",\"actor\":" + JsonString(stranger) +
+                         ",\"cc\":[" + JsonString(c.id) + "],\"object\":" + JsonString(hers) + "}";
+  const size_t before = Announces(c.id).size();
+  EXPECT_EQ(Deliver(del_hers, stranger, kOther).status, 403);
+  EXPECT_EQ(Announces(c.id).size(), before);
 }
 
 // 3: a removed post (and a post its author deleted) is no longer served by the group: its
