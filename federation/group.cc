@@ -541,12 +541,14 @@ cs::Status Group::RemovePost(store::Txn& txn, const store::CommunityRecord& grou
 
 cs::Status Group::WithdrawAnnounces(store::Txn& txn, const store::CommunityRecord& group,
                                     const std::string& object_id) const {
-  // Removal is rare and an outbox short, so a scan beats an index kept on every announce.
+  // Deletions are rare next to announces, so one scan here beats an index kept on every
+  // announce; only an Announce that mentions the id at all is parsed.
   std::vector<std::string> keys;
   CS_RETURN_IF_ERROR(txn.Scan(store::Db::kOutbox, store::JoinKey(group.id, ""),
                               [&](std::string_view key, std::string_view aid) {
                                 auto act = store::GetActivity(txn, aid);
                                 if (act.ok() && act->type == "Announce" &&
+                                    act->json.find(object_id) != std::string::npos &&
                                     AnnouncedContentId(act->json) == object_id)
                                   keys.emplace_back(key);
                                 return true;

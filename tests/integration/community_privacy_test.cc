@@ -107,6 +107,15 @@ TEST(CommunityPrivacy, PublicCommunityPostsStayPublicAndRemovedOnesGoEverywhere)
       << "the deleted post stayed with carol";
   outbox = cluster.Get(group + "/outbox?page=1", {"Accept: application/activity+json"});
   EXPECT_FALSE(Contains(outbox.body, "deletable words")) << outbox.body;
+  // And her resource (its Page).
+  RunResult del_res = b.Run({"delete", "--as", "bob", resource});
+  ASSERT_EQ(del_res.exit_code, 0) << del_res.err;
+  EXPECT_TRUE(WaitFor([&] { return !PostsHave(a, "maths", resource); }))
+      << "A kept the banned author's deleted resource";
+  EXPECT_TRUE(WaitFor([&] { return !PostsHave(c, group, resource); }))
+      << "C kept the banned author's deleted resource";
+  outbox = cluster.Get(group + "/outbox?page=1", {"Accept: application/activity+json"});
+  EXPECT_FALSE(Contains(outbox.body, "sheet.md")) << outbox.body;
 }
 
 }  // namespace
