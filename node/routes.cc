@@ -285,6 +285,7 @@ HttpResponse Router::Object(const HttpRequest& r) const {
   std::string author, body, community;  // community: the group whose rules also decide who may see it
   std::vector<std::string> to, cc;      // the object's addressing (for communities elsewhere)
   bool groups_own = false;              // an activity of the community itself (its Announces)
+  int64_t withdrawn_ms = -1;            // its Announce of a post since deleted or removed: when
   if (auto obj = store::GetObject(*txn, id); obj.ok() && obj->local) {
     if (obj->deleted()) return Gone(obj->id, obj->type, obj->deleted_ms);
     visibility = obj->visibility;
@@ -299,11 +300,12 @@ HttpResponse Router::Object(const HttpRequest& r) const {
     if (store::GetCommunity(*txn, act->actor).ok()) {
       community = act->actor;
       groups_own = true;
-      // An Announce embedding a post that was deleted or removed no longer serves its content.
+      // An Announce embedding a post that was deleted or removed no longer serves its content
+      // (answered 410 to those who may see the community).
       if (act->type == "Announce") {
         std::string carried = federation::AnnouncedContentId(act->json);
         if (auto o = store::GetObject(*txn, carried); !carried.empty() && o.ok() && o->deleted())
-          return Gone(act->id, act->type, o->deleted_ms);
+          withdrawn_ms = o->deleted_ms;
       }
     } else if (auto o = store::GetObject(*txn, act->object_id); o.ok()) {
       community = o->audience;
@@ -333,6 +335,7 @@ HttpResponse Router::Object(const HttpRequest& r) const {
                : std::vector<std::string>{};
   txn->Abort();  // none is held while a key or the community's server is asked
   if (ours && !MaySeeCommunity(r, community)) return Error(404, "not found");
+  if (withdrawn_ms >= 0) return Gone(id, "Announce", withdrawn_ms);
   if (own_rule) {
     auto signer = node_.inbox().VerifyRequest(r);
     if (!signer.ok()) return Error(404, "not found");
