@@ -22,16 +22,18 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# MAKEFLAGS is cleared for CMake's own make, so its output is not interleaved with directory noise.
+# CMake's own make runs as a top-level make: MAKEFLAGS cleared (no jobserver or flags of ours) and
+# MAKELEVEL unset, else every sub-make prints "gmake[N]: Entering directory" lines.
+INNER := env -u MAKELEVEL MAKEFLAGS=
 configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 
 build: configure
-	@MAKEFLAGS= cmake --build $(BUILD) -j$(JOBS)
+	@$(INNER) cmake --build $(BUILD) -j$(JOBS)
 
 # Only the server for the demo: the tests are built by `make test`.
 run: configure
-	@MAKEFLAGS= cmake --build $(BUILD) -j$(JOBS) --target cloudschool
+	@$(INNER) cmake --build $(BUILD) -j$(JOBS) --target cloudschool
 	@scripts/demo.sh $(BUILD)/cloudschool
 
 test: build
@@ -39,7 +41,7 @@ test: build
 
 # Builds only the benchmark (and the cloudschool binary it runs); see docs/performance.md.
 bench: configure
-	@MAKEFLAGS= cmake --build $(BUILD) -j$(JOBS) --target cloudschool_bench
+	@$(INNER) cmake --build $(BUILD) -j$(JOBS) --target cloudschool_bench
 	@$(BUILD)/cloudschool_bench
 
 format:

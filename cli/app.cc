@@ -2,14 +2,27 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
-
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "cli/output.h"
 
 namespace cli {
+
+CLI::Validator LimitRange() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        int n = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000)
+          return "wants a whole number from 1 to 1000, got '" + value + "'";
+        return "";
+      },
+      "1-1000");
+}
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"Cloudschool: a school's node for teachers' professional learning communities",
@@ -47,9 +60,13 @@ int RunCli(int argc, char** argv) {
   auto* user = app.add_subcommand("user", "manage teachers");
   user->require_subcommand(1);
   auto* user_add = user->add_subcommand("add", "add a teacher");
-  user_add->add_option("NAME", name, "user name (1-30 letters, digits, _)")->required();
-  user_add->add_option("--display-name", display_name, "name shown to others");
-  user_add->callback([&] { rc = CmdUserAdd(g, name, display_name); });
+  user_add->add_option("NAME", name, "user name (1-30 ASCII letters, digits, _)")->required();
+  user_add->add_option("--display-name", display_name,
+                       "name shown to others (up to 100 characters)");
+  user_add->callback([&] {
+    cs::Status st = CheckTyped("--display-name", display_name, kMaxDisplayNameChars);
+    rc = st.ok() ? CmdUserAdd(g, name, display_name) : Fail(st);
+  });
   auto* user_list = user->add_subcommand("list", "list teachers");
   json_flag(user_list);
   user_list->callback([&] { rc = CmdUserList(g); });
@@ -65,15 +82,28 @@ int RunCli(int argc, char** argv) {
   post->add_option("--visibility", visibility, "public or followers")->check(CLI::IsMember({"public", "followers"}));
   post->add_option("--summary", summary, "content warning");
   post->add_option("--community", community, "post into this community (handle or URL)");
-  post->add_option("--title", title, "with --community: a titled post (a Page, as Lemmy expects)");
+  auto* title_opt = post->add_option(
+      "--title", title,
+      "with --community: a titled post (a Page, as Lemmy expects; up to 200 characters)");
   bool sensitive = false;
   post->add_flag("--sensitive", sensitive, "mark as sensitive (also implied by --summary)");
   post->add_option("TEXT", text, "Markdown text")->required();
   post->callback([&] {
-    if (community.empty() && !title.empty()) {
+    if (community.empty() && title_opt->count() > 0) {
       rc = Fail("--title needs --community (only community posts have titles)", kExitUsage);
       return;
     }
+    // `--title ""` would silently make an untitled Note: say so instead.
+    if (title_opt->count() > 0 && title.empty()) {
+      rc = Fail("--title may not be empty (leave it out for a post without a title)", kExitUsage);
+      return;
+    }
+    for (cs::Status st : {CheckTyped("--title", title, kMaxTitleChars),
+                          CheckTyped("--summary", summary, kMaxSummaryChars)})
+      if (!st.ok()) {
+        rc = Fail(st);
+        return;
+      }
     rc = community.empty() ? CmdPost(g, as, reply_to, visibility, summary, sensitive, text)
                            : CmdCommunityPost(g, as, community, title, reply_to, summary, text,
                                               visibility);
@@ -116,7 +146,7 @@ int RunCli(int argc, char** argv) {
   auto* timeline = app.add_subcommand("timeline", "a teacher's home timeline, newest first");
   timeline->add_option("--as", as, "local teacher whose timeline")->required();
   timeline->add_option("--limit", limit, "how many items (1-1000, default 20)")
-      ->check(CLI::Range(1, 1000));
+      ->check(LimitRange());
   json_flag(timeline);
   timeline->callback([&] { rc = CmdTimeline(g, as, limit); });
 

@@ -1,10 +1,13 @@
 // Commands of communities: create and configure them, moderate them (as the node admin, or
 // `--as` a moderator), join and leave them, post into them, and the list of trusted schools.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/input.h"
+#include "cli/moderators.h"
 #include "cli/output.h"
 #include "federation/crypto.h"
 #include "federation/group.h"
@@ -48,7 +51,9 @@ cs::Result<store::CommunityRecord> Authorized(const store::Txn& txn, const std::
   auto c = LoadCommunity(txn, name);
   if (!c.ok() || as.empty()) return c;
   auto me = store::GetLocalActorByName(txn, as);
-  if (!me.ok() || me->type != "Person" || me->deleted)
+  if (me.ok() && me->type == "Person" && me->deleted)
+    return cs::Status::Gone("user '" + as + "' was deleted");
+  if (!me.ok() || me->type != "Person")
     return cs::Status::NotFound("no teacher named '" + as + "'");
   if (!c->IsModerator(me->id)) return cs::Status::Forbidden(as + " is not a moderator of " + name);
   *by = me->id;
@@ -83,11 +88,17 @@ void PrintCommunity(JsonOut& out, const store::Txn& txn, const store::CommunityR
   out.w().EndObject();
 }
 
+// --title is one line; --description is plain text that may have paragraphs (\n, \t).
+cs::Status CheckTexts(const Args& a) {
+  CS_RETURN_IF_ERROR(CheckTyped("--title", a.title, kMaxTitleChars));
+  return CheckTyped("--description", a.description, kMaxDescriptionChars, Lines::kMany);
+}
+
 int Add(const Global& g, const Args& a) {
+  if (cs::Status st = CheckTexts(a); !st.ok()) return Fail(st);
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
-  if (!node::IsValidLocalName(a.name))
-    return Fail("a name is 1-30 letters, digits or '_': '" + a.name + "'", kExitUsage);
+  if (!node::IsValidLocalName(a.name)) return Fail(node::LocalNameRule(a.name), kExitUsage);
   federation::CommunityOptions o{.name = a.name, .title = a.title, .description = a.description};
   if (auto p = store::ParseJoinPolicy(a.join.empty() ? "open" : a.join)) o.join = *p;
   if (auto v = store::ParseCommunityVisibility(a.visibility.empty() ? "public" : a.visibility))
@@ -98,6 +109,7 @@ int Add(const Global& g, const Args& a) {
       return Fail(
           cs::Status(actor.status().code(), "moderator " + m + ": " + actor.status().message()));
     if (actor->type != "Person") return Fail("moderator " + m + " is not a teacher", kExitUsage);
+    if (actor->deleted) return Fail(cs::Status::Gone("moderator " + m + " was deleted"));
     o.moderators.push_back(actor->id);
   }
   auto key = federation::PrivateKey::GenerateRsa(2048);  // outside the write transaction
@@ -111,9 +123,9 @@ int Add(const Global& g, const Args& a) {
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  std::printf("added community @%s@%s (%s): join %s, visibility %s\n", c.name.c_str(),
-              (*n)->config().domain.c_str(), c.id.c_str(), store::JoinPolicyName(c.join),
-              store::CommunityVisibilityName(c.visibility));
+  Say("added community @%s@%s (%s): join %s, visibility %s\n", c.name.c_str(),
+      (*n)->config().domain.c_str(), c.id.c_str(), store::JoinPolicyName(c.join),
+      store::CommunityVisibilityName(c.visibility));
   return kExitOk;
 }
 
@@ -132,9 +144,9 @@ int List(const Global& g) {
     return kExitOk;
   }
   for (const auto& c : all)
-    std::printf("%s\t%s\tjoin %s\tvisibility %s\n", c.name.c_str(), c.title.c_str(),
-                store::JoinPolicyName(c.join), store::CommunityVisibilityName(c.visibility));
-  if (all.empty()) std::printf("no communities yet (add one: cloudschool community add NAME)\n");
+    Say("%s\t%s\tjoin %s\tvisibility %s\n", c.name.c_str(), c.title.c_str(),
+        store::JoinPolicyName(c.join), store::CommunityVisibilityName(c.visibility));
+  if (all.empty()) Say("no communities yet (add one: cloudschool community add NAME)\n");
   return kExitOk;
 }
 
@@ -151,16 +163,21 @@ int Show(const Global& g, const Args& a) {
     out.Print();
     return kExitOk;
   }
-  std::printf(
-      "%s (@%s@%s)\n  id: %s\n  join: %s\n  visibility: %s\n  moderators: %zu\n  license: %s\n",
+  Say("%s (@%s@%s)\n  id: %s\n  join: %s\n  visibility: %s\n  moderators: %zu\n  license: %s\n",
       c->title.c_str(), c->name.c_str(), (*n)->config().domain.c_str(), c->id.c_str(),
       store::JoinPolicyName(c->join), store::CommunityVisibilityName(c->visibility),
       c->moderators.size(), c->license_url.c_str());
-  if (!c->description.empty()) std::printf("  %s\n", c->description.c_str());
+  if (!c->description.empty()) Say("%s\n", Multiline{Indent(c->description)});
   return kExitOk;
 }
 
 int Set(const Global& g, const Args& a, bool title, bool description) {
+  if (!title && !description && a.join.empty() && a.visibility.empty())
+    return Fail(
+        "nothing to change: give at least one of --title, --description, --join, "
+        "--visibility",
+        kExitUsage);
+  if (cs::Status st = CheckTexts(a); !st.ok()) return Fail(st);
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
   cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
@@ -172,8 +189,7 @@ int Set(const Global& g, const Args& a, bool title, bool description) {
     if (title) c->title = actor->name = a.title.empty() ? c->name : a.title;
     if (description) {
       c->description = a.description;
-      actor->summary_html =
-          a.description.empty() ? "" : "<p>" + federation::EscapeHtml(a.description) + "</p>";
+      actor->summary_html = federation::CommunitySummaryHtml(a.description);
     }
     if (auto p = store::ParseJoinPolicy(a.join)) c->join = *p;
     if (auto v = store::ParseCommunityVisibility(a.visibility)) c->visibility = *v;
@@ -185,7 +201,7 @@ int Set(const Global& g, const Args& a, bool title, bool description) {
     return federation::Group((*n)->uris(), (*n)->clock()).PublishProfile(t, *c);
   });
   if (!st.ok()) return Fail(st);
-  std::printf("updated %s (sent to the members' servers)\n", a.name.c_str());
+  Say("updated %s (sent to the members' servers)\n", a.name.c_str());
   return kExitOk;
 }
 
@@ -195,24 +211,20 @@ int Moderator(const Global& g, const Args& a, bool add) {
   auto actor = Resolve(**n, a.target);
   if (!actor.ok()) return Fail(actor.status());
   if (add && actor->type != "Person") return Fail(a.target + " is not a teacher", kExitUsage);
+  if (add && actor->deleted) return Fail(cs::Status::Gone(actor->id + " was deleted"));
   cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
     std::string by;
     auto c = Authorized(t, a.name, a.as, &by);
     if (!c.ok()) return c.status();
-    auto& mods = c->moderators;
     bool has = c->IsModerator(actor->id);
     if (add && has) return cs::Status::Conflict(actor->id + " is already a moderator");
-    if (!add && !has) return cs::Status::NotFound(actor->id + " is not a moderator");
-    if (add)
-      mods.push_back(actor->id);
-    else
-      mods.erase(std::remove(mods.begin(), mods.end(), actor->id), mods.end());
-    c->updated_ms = (*n)->clock().NowMillis();
-    return store::PutCommunity(t, *c);
+    if (!add && !has) return cs::Status::Conflict(actor->id + " is not a moderator");
+    return SetModerator(t, federation::Group((*n)->uris(), (*n)->clock()), *c, actor->id, add,
+                        (*n)->clock().NowMillis());
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s %s moderator of %s\n", actor->id.c_str(), add ? "is now a" : "is no longer a",
-              a.name.c_str());
+  Say("%s %s moderator of %s\n", actor->id.c_str(), add ? "is now a" : "is no longer a",
+      a.name.c_str());
   return kExitOk;
 }
 
@@ -255,10 +267,16 @@ int Members(const Global& g, const Args& a, bool requests_only) {
     out.Print();
     return kExitOk;
   }
-  for (const auto& r : rows) std::printf("%s\t%s\n", r.actor.c_str(), r.state.c_str());
-  if (rows.empty()) std::printf("%s\n", requests_only ? "no pending requests" : "no members yet");
+  for (const auto& r : rows) Say("%s\t%s\n", r.actor.c_str(), r.state.c_str());
+  if (rows.empty()) Say("%s\n", requests_only ? "no pending requests" : "no members yet");
   return kExitOk;
 }
+
+// What each moderation action prints when done.
+const std::map<std::string, std::string> kDone = {
+    {"approve", "approved"},      {"reject", "rejected"}, {"invite", "invited"},
+    {"remove-member", "removed"}, {"ban", "banned"},      {"unban", "unbanned"},
+    {"remove-post", "removed"}};
 
 int Moderate(const Global& g, const Args& a, const std::string& action) {
   auto n = node::Node::Open(g.data_dir);
@@ -276,21 +294,24 @@ int Moderate(const Global& g, const Args& a, const std::string& action) {
     std::string by;
     auto c = Authorized(t, a.name, a.as, &by);
     if (!c.ok()) return c.status();
-    if (action == "approve") return group.Approve(t, *c, target_id);
-    if (action == "reject") return group.RejectRequest(t, *c, target_id);
-    if (action == "invite") return group.Invite(t, *c, target, by);
-    if (action == "remove-member") return group.RemoveMember(t, *c, target_id);
-    if (action == "ban") return group.Ban(t, *c, target_id, by);
-    if (action == "unban") return group.Unban(t, *c, target_id);
     if (action == "remove-post") return group.RemovePost(t, *c, target_id, by);
-    return cs::Status::InvalidInput("unknown action " + action);
+    if (target_id == c->id)
+      return cs::Status::InvalidInput("the community itself cannot be " + kDone.at(action) + " (" +
+                                      a.target + " is " + a.name + ")");
+    cs::Status r = cs::Status::InvalidInput("unknown action " + action);
+    if (action == "approve") r = group.Approve(t, *c, target_id);
+    if (action == "reject") r = group.RejectRequest(t, *c, target_id);
+    if (action == "invite") r = group.Invite(t, *c, target, by);
+    if (action == "remove-member") r = group.RemoveMember(t, *c, target_id);
+    if (action == "ban") r = group.Ban(t, *c, target_id, by);
+    if (action == "unban") r = group.Unban(t, *c, target_id);
+    // No request to decide, not a member, not banned: nothing to undo, refused (exit 3) as an
+    // action already done is.
+    if (r.Is(cs::Status::Code::kNotFound)) return cs::Status::Conflict(r.message());
+    return r;
   });
   if (!st.ok()) return Fail(st);
-  static const std::map<std::string, std::string> kDone = {
-      {"approve", "approved"},      {"reject", "rejected"}, {"invite", "invited"},
-      {"remove-member", "removed"}, {"ban", "banned"},      {"unban", "unbanned"},
-      {"remove-post", "removed"}};
-  std::printf("%s: %s %s\n", a.name.c_str(), kDone.at(action).c_str(), target_id.c_str());
+  Say("%s: %s %s\n", a.name.c_str(), kDone.at(action).c_str(), target_id.c_str());
   return kExitOk;
 }
 
@@ -336,12 +357,14 @@ int Posts(const Global& g, const Args& a) {
     return kExitOk;
   }
   for (const auto& o : items) {
-    const std::string title = federation::TitleOf(o).text;
-    std::printf("%s  %s\n  %s%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
-                o.attributed_to.c_str(), title.empty() ? "" : (title + ": ").c_str(),
-                federation::HtmlToText(o.content_html).c_str(), o.id.c_str());
+    // Every line of the text indented, as on the timeline; the title is a one-line field.
+    std::string text = federation::HtmlToText(o.content_html);
+    if (auto title = federation::TitleOf(o).text; !title.empty())
+      text = SafeLine(title) + ": " + text;
+    Say("%s  %s\n%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
+        o.attributed_to.c_str(), Multiline{Indent(text)}, o.id.c_str());
   }
-  if (items.empty()) std::printf("no posts yet\n");
+  if (items.empty()) Say("no posts yet\n");
   return kExitOk;
 }
 
@@ -362,7 +385,9 @@ int Join(const Global& g, const Args& a) {
       return cs::Status::Ok();
     }
     auto me = store::GetLocalActorByName(t, a.as);
-    if (!me.ok() || me->type != "Person" || me->deleted)
+    if (me.ok() && me->type == "Person" && me->deleted)
+      return cs::Status::Gone("user '" + a.as + "' was deleted");
+    if (!me.ok() || me->type != "Person")
       return cs::Status::NotFound("no teacher named '" + a.as + "'");
     if (store::IsMember(t, target->id, me->id))
       return cs::Status::Conflict(a.as + " is already a member of " + target->id);
@@ -375,10 +400,10 @@ int Join(const Global& g, const Args& a) {
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s joins %s: %s\n", a.as.c_str(), target->id.c_str(),
-              state == store::FollowState::kAccepted ? "member"
-              : target->local                        ? "pending (a moderator decides)"
-                                                     : "pending (the community answers)");
+  Say("%s joins %s: %s\n", a.as.c_str(), target->id.c_str(),
+      state == store::FollowState::kAccepted ? "member"
+      : target->local                        ? "pending (a moderator decides)"
+                                             : "pending (the community answers)");
   return kExitOk;
 }
 
@@ -390,7 +415,7 @@ int Leave(const Global& g, const Args& a) {
   cs::Status st = (*n)->store().Update(
       [&](store::Txn& t) { return (*n)->outbox().Unfollow(t, a.as, target->id); });
   if (!st.ok()) return Fail(st);
-  std::printf("%s left %s\n", a.as.c_str(), target->id.c_str());
+  Say("%s left %s\n", a.as.c_str(), target->id.c_str());
   return kExitOk;
 }
 
@@ -415,23 +440,42 @@ int Trust(const Global& g, const std::string& action, const std::string& domain)
       out.w().EndArray();
       out.Print();
     } else {
-      for (const auto& d : all) std::printf("%s\ttrusted\n", d.c_str());
-      if (all.empty()) std::printf("no trusted schools\n");
+      for (const auto& d : all) Say("%s\ttrusted\n", d.c_str());
+      if (all.empty()) Say("no trusted schools\n");
     }
     return kExitOk;
   }
-  std::string host = federation::NormalizeHost(domain);
-  if (host.empty() || host.find_first_of("/@ ") != std::string::npos)
-    return Fail("not a domain: '" + domain + "'", kExitUsage);
-  cs::Status st = (*store)->Update([&](store::Txn& t) {
+  auto parsed = ParseDomain("trust " + action, domain);  // the parser of `init --domain`
+  if (!parsed.ok()) return Fail(parsed.status());
+  const std::string host = DomainKey(*parsed);
+  cs::Status st = (*store)->Update([&](store::Txn& t) -> cs::Status {
+    // Trusting twice, or removing what is not trusted: nothing to do, refused (exit 3).
+    const auto all = store::ListTrusted(t);
+    const bool trusted = std::find(all.begin(), all.end(), host) != all.end();
+    if (action == "add" && trusted) return cs::Status::Conflict(host + " is already trusted");
+    if (action != "add" && !trusted) return cs::Status::Conflict(host + " is not trusted");
     return action == "add" ? store::PutTrusted(t, host) : store::DeleteTrusted(t, host);
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s %s\n", host.c_str(), action == "add" ? "trusted" : "no longer trusted");
+  Say("%s %s\n", host.c_str(), action == "add" ? "trusted" : "no longer trusted");
   return kExitOk;
 }
 
 }  // namespace
+
+cs::Status SetModerator(store::Txn& txn, const federation::Group& group,
+                        store::CommunityRecord community, const std::string& actor_id, bool add,
+                        int64_t now_ms) {
+  auto& mods = community.moderators;
+  if (add)
+    mods.push_back(actor_id);
+  else
+    mods.erase(std::remove(mods.begin(), mods.end(), actor_id), mods.end());
+  community.updated_ms = now_ms;
+  CS_RETURN_IF_ERROR(store::PutCommunity(txn, community));
+  // Members' servers keep a copy of the community, moderators included: they get the new one.
+  return group.PublishProfile(txn, community);
+}
 
 int CmdCommunityPost(const Global& g, const std::string& as, const std::string& community,
                      const std::string& title, const std::string& reply_to,
@@ -483,7 +527,7 @@ int CmdCommunityPost(const Global& g, const std::string& as, const std::string& 
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s\n", id.c_str());
+  Say("%s\n", id.c_str());
   return kExitOk;
 }
 
@@ -497,10 +541,11 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
   com->require_subcommand(1);
 
   auto* add = com->add_subcommand("add", "create a community");
-  add->add_option("NAME", a->name, "name (1-30 letters, digits, _), shared with teachers")
+  add->add_option("NAME", a->name, "name (1-30 ASCII letters, digits, _), shared with teachers")
       ->required();
-  add->add_option("--title", a->title, "title shown to others");
-  add->add_option("--description", a->description, "what it is about (plain text)");
+  add->add_option("--title", a->title, "title shown to others (up to 200 characters)");
+  add->add_option("--description", a->description,
+                  "what it is about (Markdown; may have several lines)");
   add->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   add->add_option("--visibility", a->visibility, "public, network or members")
@@ -519,9 +564,10 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
 
   auto* set = com->add_subcommand("set", "change title, description, join policy, visibility");
   set->add_option("NAME", a->name, "name of the community")->required();
-  auto* title = set->add_option("--title", a->title, "title shown to others");
-  auto* description =
-      set->add_option("--description", a->description, "what it is about (plain text)");
+  auto* title =
+      set->add_option("--title", a->title, "title shown to others (up to 200 characters)");
+  auto* description = set->add_option("--description", a->description,
+                                      "what it is about (Markdown; may have several lines)");
   set->add_option("--join", a->join, "open, approval or invite")
       ->check(CLI::IsMember({"open", "approval", "invite"}));
   set->add_option("--visibility", a->visibility, "public, network or members")
@@ -569,7 +615,7 @@ void AddCommunityCommands(CLI::App& app, Global& g, int& rc) {
 
   auto* posts = com->add_subcommand("posts", "posts of a community (ours, or one we are in)");
   posts->add_option("NAME", a->name, "name, handle or URL")->required();
-  posts->add_option("--limit", a->limit, "how many posts (1-1000)")->check(CLI::Range(1, 1000));
+  posts->add_option("--limit", a->limit, "how many posts (1-1000)")->check(LimitRange());
   json_flag(posts);
   posts->callback([&g, &rc, a] { rc = Posts(g, *a); });
 

@@ -1,5 +1,6 @@
 // Commands of discussions: like, unlike, boost, unboost, thread.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -12,6 +13,14 @@
 
 namespace cli {
 namespace {
+
+// Deeper replies in `thread` text are not indented further (their depth is printed instead).
+constexpr int kMaxIndentDepth = 10;
+
+// "1 like", "2 likes".
+std::string Count(uint64_t n, const std::string& one, const std::string& many = "") {
+  return std::to_string(n) + " " + (n == 1 ? one : many.empty() ? one + "s" : many);
+}
 
 enum class ReactionCmd { kLike, kUnlike, kBoost, kUnboost };
 
@@ -38,7 +47,7 @@ int CmdReaction(const Global& g, ReactionCmd cmd, const std::string& as, const s
   });
   if (!st.ok()) return Fail(st);
   const char* verb[] = {"likes", "no longer likes", "boosted", "no longer boosts"};
-  std::printf("%s %s %s\n", as.c_str(), verb[static_cast<int>(cmd)], url.c_str());
+  Say("%s %s %s\n", as.c_str(), verb[static_cast<int>(cmd)], url.c_str());
   return kExitOk;
 }
 
@@ -123,22 +132,20 @@ int CmdThread(const Global& g, const std::string& url) {
   }
   for (const auto& it : items) {
     const store::ObjectRecord& o = it.object;
-    std::string indent(static_cast<size_t>(it.depth) * 2, ' ');
-    std::printf("%s%s  %s  (%llu likes, %llu boosts, %llu replies%s)\n", indent.c_str(),
-                cs::FormatRfc3339(o.published_ms / 1000).c_str(), o.attributed_to.c_str(),
-                static_cast<unsigned long long>(it.info.likes),
-                static_cast<unsigned long long>(it.info.boosts),
-                static_cast<unsigned long long>(it.info.replies),
-                it.info.edits.empty()
-                    ? ""
-                    : (", edited " + std::to_string(it.info.edits.size()) + "x").c_str());
+    // Two spaces a level up to kMaxIndentDepth; deeper replies (a chain of thousands would
+    // push the text off any screen) stay there and say their depth.
+    const int shown = std::min(it.depth, kMaxIndentDepth);
+    const std::string indent(static_cast<size_t>(shown) * 2, ' ');
+    const std::string depth =
+        it.depth > kMaxIndentDepth ? "[depth " + std::to_string(it.depth) + "] " : "";
+    Say("%s%s%s  %s  (%s, %s, %s%s)\n", indent, depth, cs::FormatRfc3339(o.published_ms / 1000),
+        o.attributed_to, Count(it.info.likes, "like"), Count(it.info.boosts, "boost"),
+        Count(it.info.replies, "reply", "replies"),
+        it.info.edits.empty() ? "" : ", edited " + std::to_string(it.info.edits.size()) + "x");
     if (!o.summary.empty() || o.sensitive)
-      std::printf("%s  CW: %s\n", indent.c_str(),
-                  o.summary.empty() ? "(sensitive)" : o.summary.c_str());
+      Say("%s  CW: %s\n", indent, o.summary.empty() ? "(sensitive)" : o.summary);
     std::string text = o.deleted() ? "(deleted)" : federation::HtmlToText(o.content_html);
-    for (size_t p = 0; (p = text.find('\n', p)) != std::string::npos; p += indent.size() + 3)
-      text.insert(p + 1, indent + "  ");
-    std::printf("%s  %s\n%s  %s\n\n", indent.c_str(), text.c_str(), indent.c_str(), o.id.c_str());
+    Say("%s\n%s  %s\n\n", Multiline{Indent(text, indent + "  ")}, indent, o.id);
   }
   return kExitOk;
 }

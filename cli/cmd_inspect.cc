@@ -1,5 +1,9 @@
 // `activity inspect`: how the node would understand documents, without a node.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -11,13 +15,21 @@ namespace cli {
 
 int CmdInspect(const Global& g, const std::vector<std::string>& files) {
   constexpr size_t kMaxBytes = 1 << 20;  // the inbox's body limit
-  bool refused = false, failed = false;
+  // A path that is no file the user can fix (2, as `resource add --file` says); refusals 3.
+  bool refused = false, bad_path = false;
   std::vector<std::pair<std::string, federation::Inspection>> results;
   for (const auto& file : files) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+      Fail(file + " is a directory", kExitUsage);
+      bad_path = true;
+      continue;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-      Fail("cannot read " + file);
-      failed = true;
+      Fail(std::filesystem::exists(file, ec) ? "cannot read " + file : file + ": no such file",
+           kExitUsage);
+      bad_path = true;
       continue;
     }
     std::string body(kMaxBytes + 1, '\0');
@@ -37,23 +49,22 @@ int CmdInspect(const Global& g, const std::vector<std::string>& files) {
     std::string out = "[";
     for (size_t i = 0; i < results.size(); ++i) {
       std::string one = federation::InspectionToJson(results[i].second);
-      // Add the file name as the first key.
-      std::string file_json;
-      for (char c : results[i].first) {
-        if (c == '"' || c == '\\') file_json.push_back('\\');
-        file_json.push_back(c);
-      }
+      // Add the file name as the first key (a JSON string: quotes and controls escaped).
+      rapidjson::StringBuffer file_json;
+      rapidjson::Writer<rapidjson::StringBuffer> w(file_json);
+      w.String(results[i].first.data(), static_cast<rapidjson::SizeType>(results[i].first.size()));
       if (!one.empty() && one[0] == '{')
-        one = "{\"file\":\"" + file_json + "\"" + (one.size() > 2 ? "," : "") + one.substr(1);
+        one = std::string("{\"file\":") + file_json.GetString() + (one.size() > 2 ? "," : "") +
+              one.substr(1);
       out += (i ? "," : "") + one;
     }
     out += "]";
-    std::printf("%s\n", out.c_str());
+    std::printf("%s\n", out.c_str());  // JSON: every control character is escaped
   } else {
     for (const auto& [file, ins] : results)
-      std::printf("%s: %s\n", file.c_str(), federation::InspectionToText(ins).c_str());
+      Say("%s: %s\n", file, Multiline{federation::InspectionToText(ins)});
   }
-  if (failed) return kExitFailed;
+  if (bad_path) return kExitUsage;
   return refused ? kExitRefused : kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "cli/output.h"
 #include "federation/address_guard.h"
 #include "federation/handle.h"
@@ -39,12 +40,9 @@ int CmdInit(const Global& g, const std::string& domain, bool http, const std::st
             const std::string& ca_file) {
   node::Config config;
   config.scheme = http ? "http" : "https";
-  config.domain = federation::NormalizeHost(domain);
   // The domain is every id's authority: it must parse back as exactly that.
-  auto parsed = federation::ParseUrl(config.scheme + "://" + config.domain + "/");
-  if (config.domain.empty() || !parsed.ok() || parsed->path != "/" || !parsed->query.empty() ||
-      !parsed->fragment.empty())
-    return Fail("--domain wants HOST[:PORT], got '" + domain + "'", kExitUsage);
+  auto parsed = ParseDomain("--domain", domain, config.scheme);
+  if (!parsed.ok()) return Fail(parsed.status());
   config.domain = parsed->Authority();  // canonical: no default port
   for (size_t start = 0; start < allow.size();) {
     auto end = allow.find(',', start);
@@ -73,9 +71,9 @@ int CmdInit(const Global& g, const std::string& domain, bool http, const std::st
     config.listen = "127.0.0.1:" + config.domain.substr(colon + 1);
   cs::Status st = node::InitNode(g.data_dir, config, cs::SystemClock::Instance());
   if (!st.ok()) return Fail(st);
-  std::printf("created node %s in %s\n", config.Origin().c_str(), g.data_dir.c_str());
-  std::printf("next: cloudschool --data %s user add NAME; cloudschool --data %s serve\n",
-              g.data_dir.c_str(), g.data_dir.c_str());
+  Say("created node %s in %s\n", config.Origin().c_str(), g.data_dir.c_str());
+  Say("next: cloudschool --data %s user add NAME; cloudschool --data %s serve\n",
+      g.data_dir.c_str(), g.data_dir.c_str());
   return kExitOk;
 }
 
@@ -94,12 +92,11 @@ int CmdServe(const Global& g, const std::string& listen, const std::string& tls_
   options.delivery.first_retry_ms = (*n)->config().delivery_first_retry_ms;
   cs::Status st = (*n)->Serve(options);
   if (!st.ok()) return Fail(st);
-  std::printf("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(),
-              (*n)->port());
+  Say("serving %s on port %u (Ctrl-C stops)\n", (*n)->uris().origin().c_str(), (*n)->port());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop, &sig);
-  std::printf("stopping: finishing requests in flight\n");
+  Say("stopping: finishing requests in flight\n");
   std::fflush(stdout);
   (*n)->Shutdown();
   return kExitOk;
@@ -140,8 +137,8 @@ int CmdBackup(const Global& g, const std::string& dir) {
                             std::filesystem::copy_options::recursive, ec);
   }
   if (ec) return Fail("cannot copy media: " + ec.message());
-  std::printf("backup of %s written to %s (serve it with: cloudschool --data %s serve)\n",
-              g.data_dir.c_str(), dir.c_str(), dir.c_str());
+  Say("backup of %s written to %s (serve it with: cloudschool --data %s serve)\n",
+      g.data_dir.c_str(), dir.c_str(), dir.c_str());
   return kExitOk;
 }
 
@@ -169,20 +166,26 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
       out.w().EndArray();
       out.Print();
     } else {
-      for (const auto& d : blocked) std::printf("%s\tblocked\n", d.c_str());
-      if (blocked.empty()) std::printf("no blocked domains\n");
+      for (const auto& d : blocked) Say("%s\tblocked\n", d.c_str());
+      if (blocked.empty()) Say("no blocked domains\n");
     }
     return kExitOk;
   }
-  std::string host = federation::NormalizeHost(domain);
-  if (host.empty() || host.find_first_of("/@ ") != std::string::npos)
-    return Fail("not a domain: '" + domain + "'", kExitUsage);
-  cs::Status st = (*store)->Update([&](store::Txn& t) {
-    return action == "block" ? t.Put(store::Db::kPolicy, store::JoinKey("block", host), "")
-                             : t.Delete(store::Db::kPolicy, store::JoinKey("block", host));
+  // The parser of `init --domain`: a host name or IP, with an optional port.
+  auto parsed = ParseDomain("domain " + action, domain);
+  if (!parsed.ok()) return Fail(parsed.status());
+  const std::string host = DomainKey(*parsed);
+  cs::Status st = (*store)->Update([&](store::Txn& t) -> cs::Status {
+    const std::string key = store::JoinKey("block", host);
+    // Blocking twice, or unblocking what is not blocked: nothing to do, refused (exit 3).
+    const bool blocked = t.Get(store::Db::kPolicy, key).ok();
+    if (action == "block" && blocked) return cs::Status::Conflict(host + " is already blocked");
+    if (action != "block" && !blocked) return cs::Status::Conflict(host + " is not blocked");
+    return action == "block" ? t.Put(store::Db::kPolicy, key, "")
+                             : t.Delete(store::Db::kPolicy, key);
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s %s\n", host.c_str(), action == "block" ? "blocked" : "unblocked");
+  Say("%s %s\n", host.c_str(), action == "block" ? "blocked" : "unblocked");
   return kExitOk;
 }
 
@@ -219,10 +222,9 @@ int CmdDeliveries(const Global& g) {
     out.Print();
   } else {
     for (const auto& [state, d] : all)
-      std::printf("%s\t%s\t%s\tattempts=%llu\t%s\n", state.c_str(), d.inbox.c_str(),
-                  d.activity_id.c_str(), static_cast<unsigned long long>(d.attempts),
-                  d.last_error.c_str());
-    if (all.empty()) std::printf("no queued or failed deliveries\n");
+      Say("%s\t%s\t%s\tattempts=%llu\t%s\n", state.c_str(), d.inbox.c_str(), d.activity_id.c_str(),
+          static_cast<unsigned long long>(d.attempts), d.last_error.c_str());
+    if (all.empty()) Say("no queued or failed deliveries\n");
   }
   return kExitOk;
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "cli/output.h"
 #include "federation/crypto.h"
 #include "federation/handle.h"
@@ -68,6 +69,13 @@ federation::ResourceInput InputFrom(const ResourceArgs& a, const CLI::App& cmd) 
   return in;
 }
 
+// When `r` was deleted (by its author here, or a Delete from its origin), else 0.
+int64_t DeletedMs(const store::Txn& txn, const store::ResourceRecord& r) {
+  if (r.deleted_ms) return r.deleted_ms;
+  auto o = store::GetObject(txn, r.id);
+  return o.ok() && o->deleted() ? o->deleted_ms : 0;
+}
+
 void PrintFile(JsonOut& out, const store::ResourceFile& f) {
   out.w().StartObject();
   out.Str("name", f.name);
@@ -88,10 +96,12 @@ void StrArray(JsonOut& out, const char* key, const std::vector<std::string>& v) 
 }
 
 void PrintVersion(JsonOut& out, const store::ResourceRecord& r,
-                  const store::ResourceVersionRecord& v, bool with_resource) {
+                  const store::ResourceVersionRecord& v, bool with_resource,
+                  int64_t deleted_ms = 0) {
   out.w().StartObject();
   if (with_resource) {
     out.Str("id", r.id);
+    out.Time("deleted", deleted_ms);  // null, or when it was deleted
     out.Str("author", r.attributed_to);
     out.StrOrNull("community", r.audience);
     out.Key("local");
@@ -155,9 +165,18 @@ cs::Status WriteOut(const std::string& dir, const std::string& name, std::string
   return cs::Status::Ok();
 }
 
+// Typed text (the title one line of at most 200 characters, the description Markdown of several
+// lines), then what the federation layer checks of every resource.
+cs::Status CheckInput(const federation::ResourceInput& in, bool creating) {
+  if (in.title) CS_RETURN_IF_ERROR(CheckTyped("--title", *in.title, kMaxTitleChars));
+  if (in.description)
+    CS_RETURN_IF_ERROR(CheckTyped("--description", *in.description, SIZE_MAX, Lines::kMany));
+  return federation::ValidateResourceInput(in, creating);
+}
+
 int CmdResourceAdd(const Global& g, const ResourceArgs& a, const CLI::App& cmd) {
   federation::ResourceInput in = InputFrom(a, cmd);
-  if (cs::Status st = federation::ValidateResourceInput(in, true); !st.ok()) return Fail(st);
+  if (cs::Status st = CheckInput(in, true); !st.ok()) return Fail(st);
   if (a.files.empty()) return Fail("a resource needs at least one --file", kExitUsage);
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
@@ -170,7 +189,9 @@ int CmdResourceAdd(const Global& g, const ResourceArgs& a, const CLI::App& cmd) 
     auto txn = (*n)->store().BeginRead();
     if (!txn.ok()) return Fail(txn.status());
     auto me = store::GetLocalActorByName(*txn, a.as);
-    if (!me.ok() || me->deleted || me->type != "Person")
+    if (me.ok() && me->type == "Person" && me->deleted)
+      return Fail(cs::Status::Gone("user '" + a.as + "' was deleted"));
+    if (!me.ok() || me->type != "Person")
       return Fail(cs::Status::NotFound("no teacher '" + a.as + "' here"));
   }
   auto files = federation::ImportFiles((*n)->blobs(), (*n)->uris(), a.files);
@@ -184,20 +205,53 @@ int CmdResourceAdd(const Global& g, const ResourceArgs& a, const CLI::App& cmd) 
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s\n", id.c_str());
+  Say("%s\n", id.c_str());
   return kExitOk;
+}
+
+// True when every option given equals what the current version has: a new version would be
+// the same as the one before, so none is made (and nothing is sent).
+bool Unchanged(const federation::ResourceInput& in,
+               const std::optional<std::vector<store::ResourceFile>>& files,
+               const store::ResourceVersionRecord& cur) {
+  if (in.title && *in.title != cur.title) return false;
+  if (in.description && *in.description != cur.description_markdown) return false;
+  if (in.license) {
+    auto l = federation::NormalizeLicense(*in.license);
+    if (!l.ok() || *l != cur.license) return false;
+  }
+  if (in.language && *in.language != cur.language) return false;
+  if (in.subjects && *in.subjects != cur.subjects) return false;
+  if (in.levels && *in.levels != cur.levels) return false;
+  if (files) {
+    if (files->size() != cur.files.size()) return false;
+    for (size_t i = 0; i < files->size(); ++i)
+      if ((*files)[i].name != cur.files[i].name ||
+          (*files)[i].sha256_hex != cur.files[i].sha256_hex)
+        return false;
+  }
+  return true;
 }
 
 int CmdResourceUpdate(const Global& g, const ResourceArgs& a, const CLI::App& cmd) {
   federation::ResourceInput in = InputFrom(a, cmd);
-  if (cs::Status st = federation::ValidateResourceInput(in, false); !st.ok()) return Fail(st);
+  if (!in.title && !in.description && !in.license && !in.language && !in.subjects && !in.levels &&
+      a.files.empty())
+    return Fail(
+        "nothing to change: give at least one of --title, --description, --license, "
+        "--subject, --level, --language, --file",
+        kExitUsage);
+  if (cs::Status st = CheckInput(in, false); !st.ok()) return Fail(st);
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
   {
     auto txn = (*n)->store().BeginRead();
     if (!txn.ok()) return Fail(txn.status());
     auto r = store::GetResource(*txn, a.url);
-    if (!r.ok() || !r->local) return Fail(cs::Status::NotFound("no resource " + a.url + " here"));
+    if (!r.ok()) return Fail(cs::Status::NotFound("no resource " + a.url + " here"));
+    if (!r->local)
+      return Fail(cs::Status::Forbidden(a.url + " is another school's resource; only its author "
+                                                "can update it, on their own node"));
     auto me = store::GetLocalActorByName(*txn, a.as);
     if (!me.ok() || me->id != r->attributed_to)
       return Fail(cs::Status::Forbidden(a.as + " is not the author of " + a.url));
@@ -208,6 +262,18 @@ int CmdResourceUpdate(const Global& g, const ResourceArgs& a, const CLI::App& cm
     if (!imported.ok()) return FailFile(imported.status());
     files = std::move(*imported);
   }
+  {
+    auto txn = (*n)->store().BeginRead();
+    if (!txn.ok()) return Fail(txn.status());
+    auto r = store::GetResource(*txn, a.url);
+    if (!r.ok()) return Fail(r.status());
+    auto cur = store::GetCurrentVersion(*txn, *r);
+    if (cur.ok() && Unchanged(in, files, *cur)) {
+      Say("%s is unchanged: the options equal version %llu, so no new version was made\n", a.url,
+          static_cast<unsigned long long>(cur->version));
+      return kExitOk;
+    }
+  }
   uint64_t version = 0;
   cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
     auto v = federation::UpdateResource(t, (*n)->outbox(), (*n)->uris(), (*n)->clock(), a.as, a.url,
@@ -217,7 +283,7 @@ int CmdResourceUpdate(const Global& g, const ResourceArgs& a, const CLI::App& cm
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s\n", federation::VersionUrl(a.url, version).c_str());
+  Say("%s\n", federation::VersionUrl(a.url, version).c_str());
   return kExitOk;
 }
 
@@ -234,7 +300,7 @@ int CmdResourceList(const Global& g, const ResourceArgs& a) {
   cs::Status st = (*n)->store().View([&](store::Txn& t) -> cs::Status {
     for (auto& r : store::ListResources(t)) {
       if (!community.empty() && r.audience != community) continue;
-      if (auto o = store::GetObject(t, r.id); o.ok() && o->deleted()) continue;
+      if (DeletedMs(t, r)) continue;
       auto v = store::GetCurrentVersion(t, r);
       if (v.ok()) list.emplace_back(std::move(r), std::move(*v));
     }
@@ -251,11 +317,10 @@ int CmdResourceList(const Global& g, const ResourceArgs& a) {
     out.Print();
   } else {
     for (const auto& [r, v] : list)
-      std::printf("%s  v%llu  %s  (%zu file%s)  %s\n  %s\n",
-                  cs::FormatRfc3339(r.updated_ms / 1000).c_str(),
-                  static_cast<unsigned long long>(v.version), v.title.c_str(), v.files.size(),
-                  v.files.size() == 1 ? "" : "s", r.attributed_to.c_str(), r.id.c_str());
-    if (list.empty()) std::printf("no resources yet\n");
+      Say("%s  v%llu  %s  (%zu file%s)  %s\n  %s\n", cs::FormatRfc3339(r.updated_ms / 1000).c_str(),
+          static_cast<unsigned long long>(v.version), v.title.c_str(), v.files.size(),
+          v.files.size() == 1 ? "" : "s", r.attributed_to.c_str(), r.id.c_str());
+    if (list.empty()) Say("no resources yet\n");
   }
   return kExitOk;
 }
@@ -264,48 +329,65 @@ int CmdResourceShow(const Global& g, const ResourceArgs& a) {
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
   auto id = FindResource(**n, a.url, true);
+  if (id.status().Is(cs::Status::Code::kGone)) {
+    // Its origin answers 410 and we never stored it: all there is to show is that it is gone,
+    // since when we know (now).
+    if (g.json) {
+      JsonOut out;
+      out.w().StartObject();
+      out.Str("id", a.url);
+      out.Time("deleted", (*n)->clock().NowMillis());
+      out.w().EndObject();
+      out.Print();
+    } else {
+      Say("%s\n  deleted (%s)\n", a.url, id.status().message());
+    }
+    return kExitOk;
+  }
   if (!id.ok()) return Fail(id.status());
   store::ResourceRecord r;
   store::ResourceVersionRecord v;
+  int64_t deleted_ms = 0;
   cs::Status st = (*n)->store().View([&](store::Txn& t) -> cs::Status {
     auto rr = store::GetResource(t, *id);
     if (!rr.ok()) return rr.status();
     r = *rr;
+    deleted_ms = DeletedMs(t, r);
     auto p = a.url.rfind("/versions/");
     auto vv =
         p != std::string::npos && a.url.substr(0, p) == r.id
             ? store::GetResourceVersion(t, r.id, std::strtoull(a.url.c_str() + p + 10, nullptr, 10))
             : store::GetCurrentVersion(t, r);
-    if (!vv.ok()) return vv.status();
+    if (!vv.ok()) return deleted_ms ? cs::Status::Ok() : vv.status();  // gone with it
     v = *vv;
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
   if (g.json) {
     JsonOut out;
-    PrintVersion(out, r, v, true);
+    PrintVersion(out, r, v, true, deleted_ms);
     out.Print();
     return kExitOk;
   }
-  std::printf("%s\n  id: %s\n  version: %llu (%s)\n  author: %s\n", v.title.c_str(), r.id.c_str(),
-              static_cast<unsigned long long>(v.version),
-              cs::FormatRfc3339(v.published_ms / 1000).c_str(), r.attributed_to.c_str());
-  if (!r.audience.empty()) std::printf("  community: %s\n", r.audience.c_str());
-  std::printf("  license: %s (%s)\n", federation::LicenseLabel(v.license).c_str(),
-              v.license.c_str());
-  if (!v.language.empty()) std::printf("  language: %s\n", v.language.c_str());
+  Say("%s%s\n  id: %s\n", deleted_ms ? "(deleted) " : "", v.title, r.id);
+  if (deleted_ms) Say("  deleted: %s\n", cs::FormatRfc3339(deleted_ms / 1000));
+  Say("  version: %llu (%s)\n  author: %s\n", static_cast<unsigned long long>(v.version),
+      cs::FormatRfc3339(v.published_ms / 1000).c_str(), r.attributed_to.c_str());
+  if (!r.audience.empty()) Say("  community: %s\n", r.audience.c_str());
+  Say("  license: %s (%s)\n", federation::LicenseLabel(v.license).c_str(), v.license.c_str());
+  if (!v.language.empty()) Say("  language: %s\n", v.language.c_str());
   auto join = [](const std::vector<std::string>& xs) {
     std::string s;
     for (const auto& x : xs) s += (s.empty() ? "" : ", ") + x;
     return s;
   };
-  if (!v.subjects.empty()) std::printf("  subjects: %s\n", join(v.subjects).c_str());
-  if (!v.levels.empty()) std::printf("  levels: %s\n", join(v.levels).c_str());
-  std::printf("  files:\n");
+  if (!v.subjects.empty()) Say("  subjects: %s\n", join(v.subjects).c_str());
+  if (!v.levels.empty()) Say("  levels: %s\n", join(v.levels).c_str());
+  Say("  files:\n");
   for (const auto& f : v.files)
-    std::printf("    %s  %s  %s\n      %s\n", f.name.c_str(), store::HumanBytes(f.size).c_str(),
-                f.media_type.c_str(), f.url.c_str());
-  if (!v.description_markdown.empty()) std::printf("\n%s\n", v.description_markdown.c_str());
+    Say("    %s  %s  %s\n      %s\n", f.name.c_str(), store::HumanBytes(f.size).c_str(),
+        f.media_type.c_str(), f.url.c_str());
+  if (!v.description_markdown.empty()) Say("\n%s\n", Multiline{v.description_markdown});
   return kExitOk;
 }
 
@@ -340,84 +422,187 @@ int CmdResourceHistory(const Global& g, const ResourceArgs& a) {
     return kExitOk;
   }
   for (auto it = versions.rbegin(); it != versions.rend(); ++it)
-    std::printf("v%llu  %s  %s  (%zu file%s)\n  %s\n", static_cast<unsigned long long>(it->version),
-                cs::FormatRfc3339(it->published_ms / 1000).c_str(), it->title.c_str(),
-                it->files.size(), it->files.size() == 1 ? "" : "s",
-                it->version_id.empty() ? "(no id)" : it->version_id.c_str());
+    Say("v%llu  %s  %s  (%zu file%s)\n  %s\n", static_cast<unsigned long long>(it->version),
+        cs::FormatRfc3339(it->published_ms / 1000).c_str(), it->title.c_str(), it->files.size(),
+        it->files.size() == 1 ? "" : "s",
+        it->version_id.empty() ? "(no id)" : it->version_id.c_str());
   return kExitOk;
 }
+
+// A directory for downloads next to where they go, removed (with what is in it) unless Keep()
+// is called: a failed fetch leaves nothing behind, not even the --out it would have created.
+class Staging {
+ public:
+  // In --out when it exists; else in its nearest existing ancestor (the same file system, so
+  // the final rename is atomic).
+  static cs::Result<Staging> In(const std::filesystem::path& out) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path base = out;
+    if (!fs::is_directory(out, ec)) {
+      if (fs::exists(out, ec))
+        return cs::Status::InvalidInput("--out " + out.string() + " is not a directory");
+      base = fs::absolute(out, ec).parent_path();
+      while (!base.empty() && !fs::exists(base, ec) && base != base.root_path())
+        base = base.parent_path();
+      if (!fs::is_directory(base, ec))
+        return cs::Status::InvalidInput("--out " + out.string() + ": " + base.string() +
+                                        " is not a directory");
+    }
+    Staging s;
+    s.dir_ = base / (".cloudschool-fetch-" + federation::RandomId());
+    if (!fs::create_directory(s.dir_, ec))
+      return cs::Status::IOError("cannot write in " + base.string() + ": " + ec.message());
+    return s;
+  }
+  Staging() = default;
+  Staging(Staging&& o) noexcept : dir_(std::move(o.dir_)) { o.dir_.clear(); }
+  Staging& operator=(Staging&&) = delete;
+  ~Staging() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  const std::filesystem::path& dir() const { return dir_; }
+
+  // Moves every file into `out` (created, with missing parents, when absent).
+  cs::Status MoveInto(const std::filesystem::path& out, const std::vector<std::string>& names) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists(out, ec)) {
+      if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
+      fs::rename(dir_, out, ec);
+      if (ec) return cs::Status::IOError("cannot create " + out.string() + ": " + ec.message());
+      dir_.clear();
+      return cs::Status::Ok();
+    }
+    for (const auto& name : names) {
+      fs::rename(dir_ / name, out / name, ec);
+      if (ec)
+        return cs::Status::IOError("cannot write " + (out / name).string() + ": " + ec.message());
+    }
+    return cs::Status::Ok();
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
 
 int CmdResourceFetch(const Global& g, const ResourceArgs& a) {
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
   auto id = FindResource(**n, a.url, true);
+  if (id.status().Is(cs::Status::Code::kGone))
+    return Fail(a.url + " was deleted (" + id.status().message() + "); nothing written",
+                kExitRefused);
   if (!id.ok()) return Fail(id.status());
+  if (!(*n)->uris().IsLocal(*id)) {
+    // Another school's resource: ask its origin again before downloading, so that a deletion
+    // there (410) is not missed when its Delete never reached us, and the newest version is
+    // what gets written. An origin that does not answer leaves what we hold.
+    auto fresh = federation::FetchAndStoreResource((*n)->store(), (*n)->fetcher(), (*n)->actors(),
+                                                   *id, (*n)->clock());
+    if (fresh.status().Is(cs::Status::Code::kGone)) {
+      const int64_t now = (*n)->clock().NowMillis();
+      (void)(*n)->store().Update([&](store::Txn& t) -> cs::Status {
+        auto r = store::GetResource(t, *id);
+        if (!r.ok() || r->deleted_ms) return cs::Status::Ok();
+        r->deleted_ms = now;  // `resource show` says so from now on
+        return store::PutResource(t, *r);
+      });
+      return Fail(*id + " was deleted at its origin (" + fresh.status().message() +
+                      "); nothing written",
+                  kExitRefused);
+    }
+  }
   store::ResourceVersionRecord v;
+  int64_t deleted_ms = 0;
   cs::Status st = (*n)->store().View([&](store::Txn& t) -> cs::Status {
     auto r = store::GetResource(t, *id);
     if (!r.ok()) return r.status();
+    deleted_ms = DeletedMs(t, *r);
     auto cur = store::GetCurrentVersion(t, *r);
     if (!cur.ok()) return cur.status();
     v = *cur;
     return cs::Status::Ok();
   });
+  if (deleted_ms)
+    return Fail(*id + " was deleted " + cs::FormatRfc3339(deleted_ms / 1000) + "; nothing written",
+                kExitRefused);
   if (!st.ok()) return Fail(st);
-  std::error_code ec;
-  std::filesystem::create_directories(a.out, ec);
-  if (ec) return Fail("cannot create " + a.out + ": " + ec.message());
   // Downloads get the file limit instead of the 2 MiB document limit, and more time.
   federation::HttpClientOptions opts = (*n)->client().options();
   opts.max_response_bytes = static_cast<size_t>((*n)->config().max_file_bytes);
   opts.total_timeout_ms = 300000;
   federation::HttpClient downloads(std::move(opts));
   const uint64_t cap = static_cast<uint64_t>((*n)->config().max_cache_bytes);
-  JsonOut out;
-  if (g.json) out.w().StartArray();
+  // Every file is downloaded and verified into a staging directory first; --out gets them only
+  // when all are good, so a bad file leaves no partial set behind.
+  auto staging = Staging::In(a.out);
+  if (!staging.ok()) return Fail(staging.status());
+  struct Written {
+    std::string name, sha256_hex;
+    uint64_t size = 0;
+    bool cached = false;
+  };
+  std::vector<Written> written;
+  std::vector<std::string> names;
   for (const auto& f : v.files) {
     auto name =
         federation::SanitizeFileName(f.name);  // again: never trust a stored name for a path
-    if (!name.ok()) return Fail(name.status());
+    if (!name.ok()) return Fail(name.status().message() + "; nothing written", kExitFailed);
     const int64_t now = (*n)->clock().NowMillis();
     auto bytes = federation::ReadStoredFile((*n)->store(), (*n)->blobs(), f, now);
     bool cached = bytes.ok();
     if (!cached) {
       if ((*n)->uris().IsLocal(f.url))
-        return Fail(
-            cs::Status::NotFound(f.name + ": the file is missing from " + (*n)->blobs().root()));
+        return Fail(f.name + ": " +
+                    (bytes.status().Is(cs::Status::Code::kCorruption)
+                         ? bytes.status().message()
+                         : "the file is missing from " + (*n)->blobs().root()) +
+                    "; nothing written");
       // Signed: a closed community's files are served only to its members' servers.
       bytes = federation::DownloadFile(downloads, f, &(*n)->fetcher());
-      if (!bytes.ok()) return FailFile(bytes.status());
+      // A failed download is a failure (1), whatever the cause, except a file over the limit
+      // (refused by policy, 3) and a resource its origin deleted (3).
+      if (!bytes.ok()) {
+        const cs::Status& e = bytes.status();
+        const bool refused = e.Is(cs::Status::Code::kTooLarge) || e.Is(cs::Status::Code::kGone);
+        return Fail(e.message() + "; nothing written", refused ? kExitRefused : kExitFailed);
+      }
       if (cs::Status c = federation::CacheFile((*n)->store(), (*n)->blobs(), f, *bytes, cap, now);
           !c.ok())
-        std::fprintf(stderr, "cloudschool: warning: %s not kept in the cache: %s\n", f.name.c_str(),
-                     c.message().c_str());
+        Warn(f.name + " not kept in the cache: " + c.message());
     }
-    if (cs::Status w = WriteOut(a.out, *name, *bytes); !w.ok()) return Fail(w);
-    if (g.json) {
+    if (cs::Status w = WriteOut(staging->dir().string(), *name, *bytes); !w.ok())
+      return Fail(w.message() + "; nothing written", kExitFailed);
+    written.push_back({*name, f.sha256_hex, bytes->size(), cached});
+    names.push_back(*name);
+  }
+  if (cs::Status m = staging->MoveInto(a.out, names); !m.ok()) return Fail(m);
+  if (g.json) {
+    JsonOut out;
+    out.w().StartArray();
+    for (const auto& w : written) {
       out.w().StartObject();
-      out.Str("name", *name);
-      out.Str("path", a.out + "/" + *name);
+      out.Str("name", w.name);
+      out.Str("path", a.out + "/" + w.name);
       out.Key("size");
-      out.w().Uint64(bytes->size());
-      out.Str("sha256", f.sha256_hex);
-      out.Str("digest_multibase", federation::DigestMultibase(store::FromHex(f.sha256_hex)));
+      out.w().Uint64(w.size);
+      out.Str("sha256", w.sha256_hex);
+      out.Str("digest_multibase", federation::DigestMultibase(store::FromHex(w.sha256_hex)));
       out.Key("verified");
       out.w().Bool(true);
       out.Key("from_cache");
-      out.w().Bool(cached);
+      out.w().Bool(w.cached);
       out.w().EndObject();
-    } else {
-      std::printf("%s  %s  sha256 %s verified\n", name->c_str(),
-                  store::HumanBytes(bytes->size()).c_str(), f.sha256_hex.c_str());
     }
-  }
-  if (g.json) {
     out.w().EndArray();
     out.Print();
   } else {
-    std::printf("%zu file%s of version %llu written to %s\n", v.files.size(),
-                v.files.size() == 1 ? "" : "s", static_cast<unsigned long long>(v.version),
-                a.out.c_str());
+    for (const auto& w : written)
+      Say("%s  %s  sha256 %s verified\n", w.name, store::HumanBytes(w.size), w.sha256_hex);
+    Say("%zu file%s of version %llu written to %s\n", v.files.size(),
+        v.files.size() == 1 ? "" : "s", static_cast<unsigned long long>(v.version), a.out);
   }
   return kExitOk;
 }
@@ -429,7 +614,7 @@ void AddResourceCommands(CLI::App& app, Global& g, int& rc) {
   auto* res = app.add_subcommand("resource", "shared resources: lesson plans, slides, worksheets");
   res->require_subcommand(1);
   auto metadata = [&](CLI::App* c) {
-    c->add_option("--title", a.title, "title");
+    c->add_option("--title", a.title, "title (up to 200 characters)");
     c->add_option("--description", a.description, "description (Markdown)");
     c->add_option("--license", a.license,
                   "Creative Commons license URL (default: the community's, else CC BY 4.0)");

@@ -3,12 +3,14 @@
 
 #include "cli/commands.h"
 #include "cli/discussion.h"
+#include "cli/moderators.h"
 #include "cli/output.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
 #include "federation/post_title.h"
 #include "federation/url.h"
 #include "node/node.h"
+#include "store/community.h"
 
 namespace cli {
 namespace {
@@ -46,17 +48,6 @@ std::string HandleOf(const store::ActorRecord& a) {
   return "@" + a.preferred_username + "@" + url->Authority();
 }
 
-// Every line of `text` indented by two spaces.
-std::string Indent(const std::string& text) {
-  std::string out = "  ";
-  for (char c : text) {
-    out += c;
-    if (c == '\n') out += "  ";
-  }
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
-  return out;
-}
-
 }  // namespace
 
 int CmdUserAdd(const Global& g, const std::string& name, const std::string& display_name) {
@@ -64,8 +55,8 @@ int CmdUserAdd(const Global& g, const std::string& name, const std::string& disp
   if (!n.ok()) return Fail(n.status());
   auto user = node::AddUser((*n)->store(), (*n)->uris(), name, display_name, (*n)->clock());
   if (!user.ok()) return Fail(user.status());
-  std::printf("added @%s@%s (%s)\n", user->preferred_username.c_str(), (*n)->config().domain.c_str(),
-              user->id.c_str());
+  Say("added @%s@%s (%s)\n", user->preferred_username.c_str(), (*n)->config().domain.c_str(),
+      user->id.c_str());
   return kExitOk;
 }
 
@@ -95,9 +86,9 @@ int CmdUserList(const Global& g) {
     out.Print();
   } else {
     for (const auto& u : users)
-      std::printf("%s\t%s\t%s%s\n", u.preferred_username.c_str(), u.name.c_str(), u.id.c_str(),
-                  u.deleted ? "\t(deleted)" : "");
-    if (users.empty()) std::printf("no teachers yet (add one: cloudschool user add NAME)\n");
+      Say("%s\t%s\t%s%s\n", u.preferred_username.c_str(), u.name.c_str(), u.id.c_str(),
+          u.deleted ? "\t(deleted)" : "");
+    if (users.empty()) Say("no teachers yet (add one: cloudschool user add NAME)\n");
   }
   return kExitOk;
 }
@@ -105,9 +96,25 @@ int CmdUserList(const Global& g) {
 int CmdUserDelete(const Global& g, const std::string& name) {
   auto n = OpenNode(g);
   if (!n.ok()) return Fail(n.status());
-  cs::Status st = (*n)->store().Update([&](store::Txn& t) { return (*n)->outbox().DeleteActor(t, name); });
+  std::vector<std::string> no_longer_moderates;
+  cs::Status st = (*n)->store().Update([&](store::Txn& t) -> cs::Status {
+    auto me = store::GetLocalActorByName(t, name);
+    if (me.ok() && me->type != "Person")
+      return cs::Status::InvalidInput(name + " is a community, not a teacher");
+    CS_RETURN_IF_ERROR((*n)->outbox().DeleteActor(t, name));
+    // A deleted teacher moderates nothing: out of every community's moderators, announced to
+    // the members' servers as `community moderator remove` does.
+    const federation::Group group((*n)->uris(), (*n)->clock());
+    for (const auto& c : store::ListCommunities(t))
+      if (c.IsModerator(me->id)) {
+        CS_RETURN_IF_ERROR(SetModerator(t, group, c, me->id, false, (*n)->clock().NowMillis()));
+        no_longer_moderates.push_back(c.name);
+      }
+    return cs::Status::Ok();
+  });
   if (!st.ok()) return Fail(st);
-  std::printf("deleted %s; a Delete is queued to every server that knows it\n", name.c_str());
+  for (const auto& c : no_longer_moderates) Say("%s is no longer a moderator of %s\n", name, c);
+  Say("deleted %s; a Delete is queued to every server that knows it\n", name.c_str());
   return kExitOk;
 }
 
@@ -136,7 +143,7 @@ int CmdPost(const Global& g, const std::string& as, const std::string& reply_to,
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s\n", id.c_str());
+  Say("%s\n", id.c_str());
   return kExitOk;
 }
 
@@ -149,7 +156,7 @@ int CmdEdit(const Global& g, const std::string& as, const std::string& url, cons
       [&](store::Txn& t) { return (*n)->outbox().Edit(t, as, url, text, *mentions); });
   if (st.Is(cs::Status::Code::kGone)) return Fail(st.message(), kExitRefused);  // a deleted post
   if (!st.ok()) return Fail(st);
-  std::printf("updated %s\n", url.c_str());
+  Say("updated %s\n", url.c_str());
   return kExitOk;
 }
 
@@ -159,7 +166,7 @@ int CmdDelete(const Global& g, const std::string& as, const std::string& url) {
   cs::Status st = (*n)->store().Update([&](store::Txn& t) { return (*n)->outbox().DeleteObject(t, as, url); });
   if (st.Is(cs::Status::Code::kGone)) return Fail(st.message(), kExitRefused);  // already deleted
   if (!st.ok()) return Fail(st);
-  std::printf("deleted %s\n", url.c_str());
+  Say("deleted %s\n", url.c_str());
   return kExitOk;
 }
 
@@ -176,7 +183,7 @@ int CmdFollow(const Global& g, const std::string& as, const std::string& target)
     return cs::Status::Ok();
   });
   if (!st.ok()) return Fail(st);
-  std::printf("%s follows %s: %s\n", as.c_str(), actor->id.c_str(), store::FollowStateName(follow.state));
+  Say("%s follows %s: %s\n", as.c_str(), actor->id.c_str(), store::FollowStateName(follow.state));
   return kExitOk;
 }
 
@@ -191,7 +198,7 @@ int CmdUnfollow(const Global& g, const std::string& as, const std::string& targe
   }
   cs::Status st = (*n)->store().Update([&](store::Txn& t) { return (*n)->outbox().Unfollow(t, as, id); });
   if (!st.ok()) return Fail(st);
-  std::printf("%s no longer follows %s\n", as.c_str(), id.c_str());
+  Say("%s no longer follows %s\n", as.c_str(), id.c_str());
   return kExitOk;
 }
 
@@ -221,8 +228,9 @@ int CmdFollowList(const Global& g, const std::string& as, bool followers) {
     out.Print();
   } else {
     for (const auto& f : list)
-      std::printf("%s\t%s\n", (followers ? f.follower : f.followee).c_str(), store::FollowStateName(f.state));
-    if (list.empty()) std::printf("%s\n", followers ? "no followers yet" : "not following anyone yet");
+      Say("%s\t%s\n", (followers ? f.follower : f.followee).c_str(),
+          store::FollowStateName(f.state));
+    if (list.empty()) Say("%s\n", followers ? "no followers yet" : "not following anyone yet");
   }
   return kExitOk;
 }
@@ -236,6 +244,9 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
   cs::Status st = (*store)->View([&](store::Txn& t) -> cs::Status {
     auto me = store::GetLocalActorByName(t, as);
     if (!me.ok()) return me.status();
+    if (me->type == "Group")  // its posts: `community posts NAME`
+      return cs::Status::InvalidInput(as + " is a community, not a teacher (see 'community posts " +
+                                      as + "')");
     return t.Scan(
         store::Db::kTimelines, store::JoinKey(me->id, ""),
         [&](std::string_view, std::string_view id) {
@@ -280,13 +291,15 @@ int CmdTimeline(const Global& g, const std::string& as, int limit) {
       const store::ObjectRecord& o = items[i];
       std::string where = o.in_reply_to.empty() ? "" : " (reply to " + o.in_reply_to + ")";
       if (!o.audience.empty()) where += " in " + o.audience;
+      // Title and content warning are one-line fields: made safe before they join the text.
       std::string text = federation::HtmlToText(o.content_html);
-      if (auto title = federation::TitleOf(o).text; !title.empty()) text = title + ": " + text;
-      if (!o.summary.empty()) text = "[CW: " + o.summary + "] " + text;
-      std::printf("%s  %s%s\n%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
-                  authors[i].c_str(), where.c_str(), Indent(text).c_str(), o.id.c_str());
+      if (auto title = federation::TitleOf(o).text; !title.empty())
+        text = SafeLine(title) + ": " + text;
+      if (!o.summary.empty()) text = "[CW: " + SafeLine(o.summary) + "] " + text;
+      Say("%s  %s%s\n%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
+          authors[i].c_str(), where.c_str(), Multiline{Indent(text)}, o.id.c_str());
     }
-    if (items.empty()) std::printf("the timeline is empty\n");
+    if (items.empty()) Say("the timeline is empty\n");
   }
   return kExitOk;
 }
@@ -302,11 +315,10 @@ int CmdLookup(const Global& g, const std::string& target) {
     out.Print();
   } else {
     const std::string& name = actor->name.empty() ? actor->preferred_username : actor->name;
-    std::printf("%s (%s)\n  id: %s\n  handle: %s\n  inbox: %s\n  shared inbox: %s\n  key: %s\n",
-                name.c_str(), actor->type.c_str(), actor->id.c_str(), HandleOf(*actor).c_str(),
-                actor->inbox.c_str(),
-                actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(),
-                actor->key_id.c_str());
+    Say("%s (%s)\n  id: %s\n  handle: %s\n  inbox: %s\n  shared inbox: %s\n  key: %s\n",
+        name.c_str(), actor->type.c_str(), actor->id.c_str(), HandleOf(*actor).c_str(),
+        actor->inbox.c_str(), actor->shared_inbox.empty() ? "(none)" : actor->shared_inbox.c_str(),
+        actor->key_id.c_str());
   }
   return kExitOk;
 }

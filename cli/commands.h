@@ -7,6 +7,7 @@
 
 namespace CLI {
 class App;
+class Validator;
 }
 
 namespace cli {
@@ -37,6 +38,9 @@ int CmdDomain(const Global& g, const std::string& action, const std::string& dom
 int CmdBackup(const Global& g, const std::string& dir);
 int CmdInspect(const Global& g, const std::vector<std::string>& files);
 int CmdDeliveries(const Global& g);
+// Checks a --limit: a whole number from 1 to 1000, else one clear line (CLI11's own Range says
+// "Value abc not in range").
+CLI::Validator LimitRange();
 // Communities (cli/cmd_community.cc): `community ...`, `join`, `leave`, `trust ...`.
 void AddCommunityCommands(CLI::App& app, Global& g, int& rc);
 // `visibility` is what --visibility said: "followers" is refused (exit 2) for a public

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "federation/authorship.h"
 #include "federation/discussion.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
@@ -235,11 +236,7 @@ cs::Status ActivityHandlers::OnCreate(store::Txn& txn, const ActivityDoc& a,
   }
   const ObjectDoc& o = *a.object;
   if (!IsContentType(o.type)) return cs::Status::Ok();
-  if (o.attributed_to != a.actor)
-    return cs::Status::Forbidden("object " + o.id + " is attributed to " + o.attributed_to +
-                                 ", not to the sender " + a.actor);
-  if (!SameOrigin(o.id, a.actor))
-    return cs::Status::Forbidden("object " + o.id + " is not on the sender's origin");
+  CS_RETURN_IF_ERROR(CheckCreatedObject(o, a.actor));  // shared with `activity inspect`
   CS_RETURN_IF_ERROR(StoreRemoteObject(txn, o, sender, a.id));
   return StoreRemoteResource(txn, a, clock_.NowMillis());  // a shared resource: its metadata too
 }

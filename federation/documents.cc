@@ -104,7 +104,7 @@ std::string GroupActorJson(const store::ActorRecord& a, const store::CommunityRe
     Key(w, "source");
     w.StartObject();
     Str(w, "content", c.description);
-    Str(w, "mediaType", "text/plain");
+    Str(w, "mediaType", "text/markdown");
     w.EndObject();
   }
   Str(w, "url", a.url.empty() ? a.id : a.url);

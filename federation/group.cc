@@ -11,6 +11,7 @@
 #include "federation/group_boost.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
+#include "federation/markdown.h"
 #include "federation/outbox.h"
 #include "federation/peer_software.h"
 #include "federation/resource.h"
@@ -84,6 +85,10 @@ bool IsPublicCommunity(const store::Txn& txn, std::string_view group_id) {
          !IsClosedCommunity(txn, group_id);
 }
 
+std::string CommunitySummaryHtml(std::string_view description) {
+  return description.empty() ? "" : RenderMarkdown(description);
+}
+
 cs::Result<store::CommunityRecord> Group::Create(store::Txn& txn, const CommunityOptions& o,
                                                  const std::string& private_pem,
                                                  const std::string& public_pem) const {
@@ -97,7 +102,7 @@ cs::Result<store::CommunityRecord> Group::Create(store::Txn& txn, const Communit
   g.type = "Group";
   g.preferred_username = o.name;
   g.name = o.title.empty() ? o.name : o.title;
-  g.summary_html = o.description.empty() ? "" : "<p>" + EscapeHtml(o.description) + "</p>";
+  g.summary_html = CommunitySummaryHtml(o.description);
   g.inbox = g.id + "/inbox";
   g.outbox = g.id + "/outbox";
   g.followers = g.id + "/followers";

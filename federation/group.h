@@ -44,6 +44,10 @@ bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id);
 // announces to Public); false for anything that is not a known community.
 bool IsPublicCommunity(const store::Txn& txn, std::string_view group_id);
 
+// The group's `summary`: its description is Markdown, as everything teachers write (Lemmy's is
+// too), rendered without raw HTML.
+std::string CommunitySummaryHtml(std::string_view description);
+
 struct CommunityOptions {
   std::string name, title, description;
   store::JoinPolicy join = store::JoinPolicy::kOpen;

@@ -91,18 +91,33 @@ cs::Result<bool> GroupMembership::Entitled(const std::string& group_id,
   }
   if (as.empty()) return false;
 
+  const std::string origin = signer_url->Origin();
+  auto listed = [&](const Entry& e) {
+    return e.members.count(signer) > 0 || e.origins.count(origin) > 0;
+  };
   std::unique_lock<std::mutex> lock(mu_);
-  std::shared_ptr<Entry> entry;
-  auto it = entries_.find(group_id);
-  if (it != entries_.end() && Fresh(*it->second, clock_.NowMillis())) {
-    entry = it->second;
-    // One lookup per group at a time: the others wait for its answer. The lookup is bounded by
-    // its deadline and the client's timeouts; the wait is bounded again in case of a bug.
-    done_.wait_for(lock, std::chrono::milliseconds(3 * options_.deadline_ms + 30'000),
-                   [&] { return !entry->loading; });
-    if (entry->loading)
-      return cs::Status::Unavailable("the member list of " + group_id + " is still being fetched");
-  } else {
+  for (bool refreshed = false;; refreshed = true) {
+    std::shared_ptr<Entry> entry;
+    auto it = entries_.find(group_id);
+    const int64_t now = clock_.NowMillis();
+    if (it != entries_.end() && Fresh(*it->second, now) &&
+        !(refreshed && !it->second->loading && it->second->done_ms <= now - options_.miss_refresh_ms)) {
+      entry = it->second;
+      // One lookup per group at a time: the others wait for its answer. The lookup is bounded
+      // by its deadline and the client's timeouts; the wait is bounded again in case of a bug.
+      done_.wait_for(lock, std::chrono::milliseconds(3 * options_.deadline_ms + 30'000),
+                     [&] { return !entry->loading; });
+      if (entry->loading)
+        return cs::Status::Unavailable("the member list of " + group_id +
+                                       " is still being fetched");
+      if (!entry->status.ok()) return entry->status;
+      if (listed(*entry)) return true;
+      // Not listed in a list fetched a while ago: the signer may have joined since (its server
+      // fetches what the group announced to it at once). Asked again, but at most once per
+      // miss_refresh_ms per group, so a stranger's requests cannot make us hammer the group.
+      if (refreshed || clock_.NowMillis() < entry->done_ms + options_.miss_refresh_ms) return false;
+      continue;
+    }
     if (it == entries_.end() && entries_.size() >= options_.max_groups) EvictOne();
     entry = std::make_shared<Entry>();
     entries_[group_id] = entry;
@@ -115,9 +130,9 @@ cs::Result<bool> GroupMembership::Entitled(const std::string& group_id,
     lock.lock();
     *entry = std::move(fetched);
     done_.notify_all();
+    if (!entry->status.ok()) return entry->status;
+    return listed(*entry);
   }
-  if (!entry->status.ok()) return entry->status;
-  return entry->members.count(signer) > 0 || entry->origins.count(signer_url->Origin()) > 0;
 }
 
 cs::Status GroupMembership::Lookup(const std::string& group_id, const std::string& followers_url,

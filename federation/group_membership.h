@@ -8,9 +8,10 @@
 //
 // A serving thread waits for this, so a lookup is bounded (pages, items, a deadline; the fetcher
 // given should use a client with short timeouts), the list is kept in memory per group for a few
-// minutes, concurrent requests for one group wait for the one lookup in flight, and a group is
-// asked at most once per expiry whatever the answers were (a stranger's requests cannot make us
-// hammer the group's server); after a failed lookup, at most once per `retry_ms`.
+// minutes, concurrent requests for one group wait for the one lookup in flight. A signer not on a
+// list older than `miss_refresh_ms` makes us ask again (it may have just joined), so a group is
+// asked at most once per `miss_refresh_ms` whatever strangers send (they cannot make us hammer
+// the group's server); after a failed lookup, at most once per `retry_ms`.
 // Thread-safe.
 #pragma once
 
@@ -33,6 +34,8 @@ namespace federation {
 struct GroupMembershipOptions {
   int64_t expiry_ms = 180'000;  // a member list is used this long, and not asked for sooner
   int64_t retry_ms = 30'000;    // after a failed lookup (group's server down, too slow)
+  int64_t miss_refresh_ms = 15'000;  // a signer not in a list this old: asked again, once
+
   size_t max_groups = 256;      // lists kept; the one fetched longest ago goes first
   size_t max_pages = 50;        // pages of a collection followed (Cloudschool pages hold 20)
   size_t max_members = 10'000;  // ids kept per group

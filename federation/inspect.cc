@@ -7,6 +7,7 @@
 
 #include "federation/as2.h"
 #include "federation/as2_read.h"
+#include "federation/authorship.h"
 #include "federation/inspect_text.h"
 
 namespace federation {
@@ -170,6 +171,12 @@ void InspectActivity(const rapidjson::Value& doc, Inspection& out) {
   }
   if (a.object_actor) AddActorFields(*a.object_actor, out.fields);
   Add(out.fields, "merged_audience", Join(MergedAudience(a)));
+  // What the inbox refuses (403) whatever the signature: the same rules, the same reasons.
+  if (!a.id.empty() && !a.actor.empty())
+    if (cs::Status st = CheckActivityOrigin(a); !st.ok()) return Refuse(out, st.message());
+  if (a.type == "Create" && a.object && IsHandledContentType(a.object->type))
+    if (cs::Status st = CheckCreatedObject(*a.object, a.actor); !st.ok())
+      return Refuse(out, st.message());
   out.verdict = Inspection::Verdict::kUnderstood;
   if (std::optional<std::string> why = WhyIgnored(a)) Ignore(out, *why);
 }

@@ -42,7 +42,7 @@ std::string DeliveryInbox(const store::ActorRecord& actor) {
 cs::Result<store::ActorRecord> Outbox::LocalUser(const store::Txn& txn, std::string_view user) const {
   auto actor = store::GetLocalActorByName(txn, user);
   if (!actor.ok()) return actor.status();
-  if (actor->deleted) return cs::Status::NotFound("user '" + std::string(user) + "' was deleted");
+  if (actor->deleted) return cs::Status::Gone("user '" + std::string(user) + "' was deleted");
   if (actor->type != "Person") return cs::Status::InvalidInput("'" + std::string(user) + "' is not a teacher");
   return actor;
 }
@@ -292,7 +292,9 @@ cs::Status Outbox::Unfollow(store::Txn& txn, std::string_view user, std::string_
   auto me = LocalUser(txn, user);
   if (!me.ok()) return me.status();
   auto follow = store::GetFollow(txn, me->id, target_id);
-  if (!follow.ok()) return cs::Status::NotFound(std::string(user) + " does not follow " + std::string(target_id));
+  // Nothing to undo: a conflict with the state (the command line refuses it, exit 3).
+  if (!follow.ok())
+    return cs::Status::Conflict(std::string(user) + " does not follow " + std::string(target_id));
   CS_RETURN_IF_ERROR(store::DeleteFollow(txn, me->id, target_id));
   auto target = store::GetActor(txn, target_id);
   if (!target.ok() || target->local) return cs::Status::Ok();

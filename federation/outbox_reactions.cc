@@ -70,9 +70,10 @@ cs::Status Outbox::Unlike(store::Txn& txn, std::string_view user,
                           std::string_view object_id) const {
   auto me = LocalUser(txn, user);
   if (!me.ok()) return me.status();
+  // Nothing to take back: a conflict with the state, as liking twice is.
   auto like_id = store::GetReaction(txn, store::Reaction::kLike, object_id, me->id);
   if (!like_id.ok())
-    return cs::Status::NotFound(std::string(user) + " does not like " + std::string(object_id));
+    return cs::Status::Conflict(std::string(user) + " does not like " + std::string(object_id));
   CS_RETURN_IF_ERROR(
       store::RemoveReaction(txn, store::Reaction::kLike, object_id, me->id).status());
   auto object = store::GetObject(txn, object_id);
@@ -140,7 +141,7 @@ cs::Status Outbox::Unboost(store::Txn& txn, std::string_view user,
   if (!me.ok()) return me.status();
   auto announce_id = store::GetReaction(txn, store::Reaction::kBoost, object_id, me->id);
   if (!announce_id.ok())
-    return cs::Status::NotFound(std::string(user) + " has not boosted " + std::string(object_id));
+    return cs::Status::Conflict(std::string(user) + " has not boosted " + std::string(object_id));
   CS_RETURN_IF_ERROR(
       store::RemoveReaction(txn, store::Reaction::kBoost, object_id, me->id).status());
   CS_RETURN_IF_ERROR(RemoveFromOutbox(txn, me->id, *announce_id));

@@ -544,14 +544,16 @@ cs::Result<std::vector<store::ResourceFile>> ImportFiles(const store::BlobStore&
   std::set<std::string> names;
   for (const auto& p : paths) {
     struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) return cs::Status::NotFound("--file " + p + ": no such file");
+    // A path the user can fix (exit 2), as a directory is.
+    if (::stat(p.c_str(), &st) != 0)
+      return cs::Status::InvalidInput("--file " + p + ": no such file");
     if (!S_ISREG(st.st_mode))
       return cs::Status::InvalidInput("--file " + p + " is not a regular file");
     if (static_cast<uint64_t>(st.st_size) > blobs.max_bytes())
-      return cs::Status::TooLarge("--file " + p + " is " +
-                                  store::HumanBytes(static_cast<uint64_t>(st.st_size)) +
-                                  "; files are limited to " + store::HumanBytes(blobs.max_bytes()) +
-                                  " (max_file_bytes in cloudschool.toml)");
+      return cs::Status::TooLarge(
+          "--file " + p + " " +
+          store::SizeOverLimit(static_cast<uint64_t>(st.st_size), blobs.max_bytes()) +
+          " (max_file_bytes in cloudschool.toml)");
     auto name = SanitizeFileName(p);
     if (!name.ok()) return cs::Status::InvalidInput("--file " + p + ": " + name.status().message());
     if (!names.insert(Lower(*name)).second)

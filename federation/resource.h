@@ -36,7 +36,8 @@ inline constexpr const char* kCloudschoolNs = "https://w3id.org/cloudschool/ns#"
 inline constexpr const char* kCcBy40 = "https://creativecommons.org/licenses/by/4.0/";
 // Files and versions per resource: generous for teaching material, small enough to bound work.
 inline constexpr size_t kMaxFilesPerResource = 20;
-inline constexpr size_t kMaxTitleBytes = 300;
+// 200 characters (what `resource add --title` takes) of up to 4 bytes each.
+inline constexpr size_t kMaxTitleBytes = 800;
 inline constexpr size_t kMaxDescriptionBytes = 100000;
 
 // The JSON-LD context document (identical on every node).

@@ -90,6 +90,8 @@ cs::Result<std::string> DownloadFile(const HttpClient& client, const store::Reso
                                   store::HumanBytes(client.options().max_response_bytes) + ")");
     return cs::Status(resp.status().code(), file.name + ": " + resp.status().message());
   }
+  if (resp->status == 410)  // its author deleted it: not a failure to retry
+    return cs::Status::Gone(file.name + ": 410 Gone from " + file.url);
   if (resp->status < 200 || resp->status >= 300)
     return cs::Status::Unavailable(file.name + ": HTTP " + std::to_string(resp->status) + " from " +
                                    file.url);

@@ -23,6 +23,11 @@ bool IsValidLocalName(std::string_view name) {
   return true;
 }
 
+std::string LocalNameRule(std::string_view name) {
+  return "a name is 1-30 ASCII letters, digits or '_' (no accents, spaces or dots): '" +
+         std::string(name) + "'";
+}
+
 cs::Status InitNode(const std::string& data_dir, const Config& config, const cs::Clock& clock) {
   std::error_code ec;
   if (std::filesystem::exists(data_dir + "/cloudschool.toml") ||
@@ -64,8 +69,7 @@ cs::Status InitNode(const std::string& data_dir, const Config& config, const cs:
 cs::Result<store::ActorRecord> AddUser(const store::Store& store, const federation::Uris& uris,
                                        std::string_view name, std::string_view display_name,
                                        const cs::Clock& clock) {
-  if (!IsValidLocalName(name))
-    return cs::Status::InvalidInput("a name is 1-30 letters, digits or '_': '" + std::string(name) + "'");
+  if (!IsValidLocalName(name)) return cs::Status::InvalidInput(LocalNameRule(name));
   auto key = federation::PrivateKey::GenerateRsa(2048);  // outside the write transaction
   if (!key.ok()) return key.status();
   store::ActorRecord user;
@@ -173,8 +177,12 @@ cs::Result<store::ActorRecord> Node::ResolveActor(std::string_view text) const {
     static constexpr std::string_view kNotActor = " is not an actor type";
     if (!actor.ok() && actor.status().Is(cs::Status::Code::kInvalidInput)) {
       const std::string& m = actor.status().message();
-      if (m.size() > kNotActor.size() && m.ends_with(kNotActor))
-        return NotAnActor(text, m.substr(0, m.size() - kNotActor.size()));
+      if (m.size() > kNotActor.size() && m.ends_with(kNotActor)) {
+        // "<url>: Note is not an actor type": the type is the last word before the suffix.
+        std::string type = m.substr(0, m.size() - kNotActor.size());
+        if (auto space = type.rfind(' '); space != std::string::npos) type.erase(0, space + 1);
+        return NotAnActor(text, type);
+      }
     }
     return actor;
   }

@@ -108,5 +108,7 @@ cs::Result<store::ActorRecord> AddUser(const store::Store& store, const federati
                                        const cs::Clock& clock);
 // Valid local names: 1-30 of [A-Za-z0-9_].
 bool IsValidLocalName(std::string_view name);
+// The rule IsValidLocalName applies, for an error about `name`: "a name is 1-30 ASCII letters...".
+std::string LocalNameRule(std::string_view name);
 
 }  // namespace node

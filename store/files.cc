@@ -79,8 +79,8 @@ bool WriteAll(int fd, const char* p, size_t n) {
 }
 
 cs::Status TooLarge(uint64_t size, uint64_t max) {
-  return cs::Status::TooLarge("the file is " + HumanBytes(size) + "; files are limited to " +
-                              HumanBytes(max) + " (max_file_bytes in cloudschool.toml)");
+  return cs::Status::TooLarge("the file " + SizeOverLimit(size, max) +
+                              " (max_file_bytes in cloudschool.toml)");
 }
 
 }  // namespace
@@ -118,6 +118,17 @@ std::string FromHex(std::string_view hex) {
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
   return out;
+}
+
+std::string SizeOverLimit(uint64_t size, uint64_t limit) {
+  std::string s = HumanBytes(size), l = HumanBytes(limit);
+  auto whole = [](std::string x) {  // "50.0 MiB" reads as "50 MiB"
+    if (auto p = x.find(".0 "); p != std::string::npos) x.erase(p, 2);
+    return x;
+  };
+  if (whole(s) == whole(l))
+    s = std::to_string(size) + " bytes", l = std::to_string(limit) + " bytes";
+  return "is " + s + "; files are limited to " + l;
 }
 
 std::string HumanBytes(uint64_t n) {

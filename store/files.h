@@ -68,5 +68,8 @@ std::string ToHex(std::string_view bytes);
 std::string FromHex(std::string_view hex);
 // "50 MiB", "1.5 KiB", "12 bytes".
 std::string HumanBytes(uint64_t n);
+// "is 51.3 MiB; files are limited to 50 MiB", in exact bytes when rounding would show the two
+// sizes alike ("is 52428801 bytes; files are limited to 52428800 bytes").
+std::string SizeOverLimit(uint64_t size, uint64_t limit);
 
 }  // namespace store

@@ -233,7 +233,7 @@ TEST_F(DiscussionCases, OutgoingLikeAndBoostReachTheAuthorAndUndoEmbedsThem) {
   ASSERT_TRUE(
       node_.Update([&](store::Txn& t) { return outbox.Unboost(t, "teacher1", note); }).ok());
   EXPECT_TRUE(node_.Update([&](store::Txn& t) { return outbox.Unlike(t, "teacher1", note); })
-                  .Is(cs::Status::Code::kNotFound));
+                  .Is(cs::Status::Code::kConflict));
   EXPECT_EQ(Count(store::Reaction::kLike, note), 0u);
   EXPECT_EQ(Count(store::Reaction::kBoost, note), 0u);
   sent = Deliveries();

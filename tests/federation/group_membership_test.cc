@@ -1,8 +1,9 @@
 // Who belongs to a community on another node (federation/group_membership.h), against a real
 // node and scripted remote servers: the member list is fetched from the group's server signed
-// as our member teacher, paged, cached for the expiry (one fetch for a burst, none for misses),
-// and a failed lookup is an error the caller answers 503 with. Then the route: a signed GET of
-// our teacher's post in that community is answered to a member's server and refused to others.
+// as our member teacher, paged, cached for the expiry (one fetch for a burst, at most one per
+// 15 s for misses), and a failed lookup is an error the caller answers 503 with. Then the
+// route: a signed GET of our teacher's post in that community is answered to a member's server
+// and refused to others.
 #include "federation/group_membership.h"
 
 #include <gtest/gtest.h>
@@ -115,6 +116,22 @@ TEST_F(GroupMembershipCases, MembersAreAskedOfTheGroupOncePerExpiry) {
   EXPECT_TRUE(*m.Entitled(group, carol_));
   EXPECT_EQ(m.lookups(), 2u);
   EXPECT_EQ(a_.Count("/c/secret/followers"), 6u);
+
+  // dave joins: his server fetches what the group announced at once. A miss on a list at least
+  // miss_refresh_ms (15 s) old asks once more and finds him; a stranger's misses ask at most
+  // once per 15 s.
+  ServeMembers("/c/secret", {teacher_, carol_, a_.url("/users/ann"), dave_}, 2);
+  EXPECT_FALSE(*m.Entitled(group, dave_));  // the list was just fetched: not asked again
+  EXPECT_EQ(m.lookups(), 2u);
+  node_.clock().Advance(15'000);
+  EXPECT_TRUE(*m.Entitled(group, dave_));
+  EXPECT_EQ(m.lookups(), 3u);
+  const std::string mallory = "https://nowhere.example/users/mallory";  // now dave's server is in
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(*m.Entitled(group, mallory));
+  EXPECT_EQ(m.lookups(), 3u);
+  node_.clock().Advance(15'000);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(*m.Entitled(group, mallory));
+  EXPECT_EQ(m.lookups(), 4u);
 }
 
 TEST_F(GroupMembershipCases, NothingIsAskedWithoutAGroupOrAMemberToAskAs) {
