@@ -659,6 +659,20 @@ cs::Status Tombstone(store::Txn& txn, const std::string& object_id, const std::s
   return store::RemoveCommunityPost(txn, group_id, object_id);
 }
 
+// Drops the queued `group_fetch` jobs of `object_id` for `group_id`.
+cs::Status CancelGroupFetch(store::Txn& txn, const std::string& object_id,
+                            const std::string& group_id) {
+  std::vector<std::string> keys;
+  CS_RETURN_IF_ERROR(txn.Scan(store::Db::kJobs, "", [&](std::string_view key, std::string_view v) {
+    if (auto j = store::JobRecord::Decode(v);
+        j && j->kind == "group_fetch" && j->subject == object_id && j->detail == group_id)
+      keys.emplace_back(key);
+    return true;
+  }));
+  for (const auto& key : keys) CS_RETURN_IF_ERROR(txn.Delete(store::Db::kJobs, key));
+  return cs::Status::Ok();
+}
+
 cs::Status QueueGroupJob(store::Txn& txn, const std::string& kind, const std::string& object_id,
                          const std::string& group_id, int64_t now) {
   if (object_id.empty()) return cs::Status::Ok();
@@ -718,7 +732,10 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
       if (auto o = store::GetObject(txn, object_id); o.ok() && o->attributed_to == in.actor)
         return Tombstone(txn, object_id, group.id, now);
     }
-    if (!store::GetObject(txn, object_id).ok()) return cs::Status::Ok();  // nothing to delete
+    // Not here yet: a fetch of it for this group that still waits (a retry) is dropped, or the
+    // post the group took back would arrive, listed, after its removal.
+    if (!store::GetObject(txn, object_id).ok())
+      return CancelGroupFetch(txn, object_id, group.id);
     return QueueGroupJob(txn, "group_delete", object_id, group.id, now);
   }
   return cs::Status::Ok();  // Like, Dislike, Undo, moderation: not ours to count

@@ -492,5 +492,35 @@ TEST_F(RemoteGroupPrivacyCases, RetriedFetchOfAnAnnouncedActivityStoresThePost) 
   EXPECT_TRUE(node_.Jobs().empty());
 }
 
+// 7: the group removes a post before our fetch of it (waiting for a retry) succeeded: the
+// removal is not lost (the fetch used to store and list the post after its removal).
+TEST_F(RemoteGroupPrivacyCases, RemovalBeforeTheFetchRetryKeepsThePostOut) {
+  const std::string note = other_.url("/notes/8");
+  int calls = 0;
+  other_.ServeDynamic("/notes/8", [&](const testhttp::Recorded&) {
+    if (calls++ == 0)
+      return testhttp::Respond(503, "{}", {{"Content-Type", "application/json"}});
+    return testhttp::Respond(200, NoteJson(note, "\"audience\":" + JsonString(group_) + ","),
+                             {{"Content-Type", "application/activity+json"}});
+  });
+  std::string create = "{\"id\":" + JsonString(other_.url("/activities/c8")) +
+                       ",\"type\":\"Create\",\"actor\":" + JsonString(author_) +
+                       ",\"object\":" + NoteJson(note, "\"audience\":" + JsonString(group_) + ",") + "}";
+  ASSERT_EQ(DeliverAsGroup(Announce("c8", create)).status, 202);
+  node_.RunJobs();
+  std::string del = "{\"id\":" + JsonString(lemmy_.url("/activities/del8")) +
+                    ",\"type\":\"Delete\",\"actor\":" + JsonString(group_) +
+                    ",\"object\":" + JsonString(note) + "}";
+  ASSERT_EQ(DeliverAsGroup(Announce("d8", del)).status, 202);
+  node_.RunJobs();
+  node_.clock().Advance(5 * 60 * 1000);
+  node_.RunJobs();
+  node_.clock().Advance(5 * 60 * 1000);
+  node_.RunJobs();
+  EXPECT_EQ(calls, 1) << "the fetch of a post its group took back was retried";
+  EXPECT_TRUE(node_.Jobs().empty());
+  EXPECT_FALSE(node_.Object(note));
+  EXPECT_TRUE(Posts().empty()) << "removed before it was fetched, listed after";
+}
 }  // namespace
 }  // namespace cases
