@@ -105,7 +105,8 @@ int RunCli(int argc, char** argv) {
         return;
       }
     rc = community.empty() ? CmdPost(g, as, reply_to, visibility, summary, sensitive, text)
-                           : CmdCommunityPost(g, as, community, title, reply_to, summary, text);
+                           : CmdCommunityPost(g, as, community, title, reply_to, summary, text,
+                                              visibility);
   });
   AddCommunityCommands(app, g, rc);
   auto* edit = app.add_subcommand("edit", "edit a post (Update)");

@@ -10,6 +10,7 @@
 #include "cli/moderators.h"
 #include "cli/output.h"
 #include "federation/crypto.h"
+#include "federation/group.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
 #include "federation/json.h"
@@ -478,12 +479,23 @@ cs::Status SetModerator(store::Txn& txn, const federation::Group& group,
 
 int CmdCommunityPost(const Global& g, const std::string& as, const std::string& community,
                      const std::string& title, const std::string& reply_to,
-                     const std::string& summary, const std::string& text) {
+                     const std::string& summary, const std::string& text,
+                     const std::string& visibility) {
   auto n = node::Node::Open(g.data_dir);
   if (!n.ok()) return Fail(n.status());
   auto target = Resolve(**n, community);
   if (!target.ok()) return Fail(target.status());
   if (target->type != "Group") return Fail(community + " is not a community", kExitUsage);
+  if (visibility == "followers") {
+    // Two options that contradict each other: refused rather than one silently winning.
+    auto txn = (*n)->store().BeginRead();
+    if (!txn.ok()) return Fail(txn.status());
+    if (federation::IsPublicCommunity(*txn, target->id))
+      return Fail(target->preferred_username +
+                      " is a public community: its posts are public; leave out --visibility "
+                      "followers",
+                  kExitUsage);
+  }
   if (!reply_to.empty()) {
     cs::Status st = (*n)->EnsureObject(reply_to);
     if (!st.ok())

@@ -43,9 +43,12 @@ int CmdDeliveries(const Global& g);
 CLI::Validator LimitRange();
 // Communities (cli/cmd_community.cc): `community ...`, `join`, `leave`, `trust ...`.
 void AddCommunityCommands(CLI::App& app, Global& g, int& rc);
+// `visibility` is what --visibility said: "followers" is refused (exit 2) for a public
+// community, whose posts are public; in a closed one every post goes to the group only anyway.
 int CmdCommunityPost(const Global& g, const std::string& as, const std::string& community,
                      const std::string& title, const std::string& reply_to,
-                     const std::string& summary, const std::string& text);
+                     const std::string& summary, const std::string& text,
+                     const std::string& visibility);
 // `resource add|update|list|show|history|fetch` (cli/cmd_resource.cc).
 void AddResourceCommands(CLI::App& app, Global& g, int& rc);
 // like, unlike, boost, unboost, thread (cli/cmd_discussion.cc).

@@ -37,6 +37,30 @@ std::string ObjectIdOf(const ActivityDoc& a) {
   return a.object_id;
 }
 
+// Whether the stored object `id` is in the group: its audience, one of its posts, or addressed to it.
+bool InGroup(const store::Txn& txn, const std::string& id, const std::string& group_id) {
+  auto o = store::GetObject(txn, id);
+  if (!o.ok()) return false;
+  auto named = [&](const std::vector<std::string>& l) {
+    return std::find(l.begin(), l.end(), group_id) != l.end();
+  };
+  return o->audience == group_id || named(o->to) || named(o->cc) ||
+         store::HasCommunityPost(txn, group_id, id);
+}
+
+// A Delete of an object of the group stored here as the actor's own, or an Undo of the actor's
+// own Like or Dislike of one: the actor takes back what she gave (the inbox verified that she
+// sent it). Only what is in the group, so a stranger cannot make the group announce anything.
+bool TakesBackOwn(const store::Txn& txn, const ActivityDoc& a, const std::string& group_id) {
+  if (a.type == "Delete") {
+    auto o = store::GetObject(txn, ObjectIdOf(a));
+    return o.ok() && !o->attributed_to.empty() && o->attributed_to == a.actor &&
+           InGroup(txn, o->id, group_id);
+  }
+  return a.type == "Undo" && a.inner && (a.inner->type == "Like" || a.inner->type == "Dislike") &&
+         a.inner->actor == a.actor && InGroup(txn, a.inner->object_id, group_id);
+}
+
 }  // namespace
 
 bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id) {
@@ -50,6 +74,15 @@ bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id) {
   auto it = doc->FindMember("communityVisibility");
   return it != doc->MemberEnd() && it->value.IsString() &&
          std::string_view(it->value.GetString(), it->value.GetStringLength()) != "public";
+}
+
+bool IsPublicCommunity(const store::Txn& txn, std::string_view group_id) {
+  if (group_id.empty()) return false;
+  if (auto c = store::GetCommunity(txn, group_id); c.ok())
+    return c->visibility == store::CommunityVisibility::kPublic;
+  auto actor = store::GetActor(txn, group_id);
+  return actor.ok() && !actor->local && actor->type == "Group" &&
+         !IsClosedCommunity(txn, group_id);
 }
 
 std::string CommunitySummaryHtml(std::string_view description) {
@@ -131,6 +164,10 @@ cs::Status Group::Check(const store::Txn& txn, const ActivityDoc& a,
                         const store::ActorRecord& sender,
                         const store::CommunityRecord& group) const {
   const std::string& who = a.actor;
+  // Taking back one's own content is always allowed, member or not, banned or not: a Delete of
+  // the actor's own object, an Undo of the actor's own Like/Dislike. Otherwise what a member
+  // wrote would stay in the group (and on every member's server) once she left or was banned.
+  if (TakesBackOwn(txn, a, group.id)) return cs::Status::Ok();
   if (store::IsBanned(txn, group.id, who))
     return cs::Status::Forbidden(who + " is banned from " + group.name);
   if (!sender.local && group.visibility == store::CommunityVisibility::kNetwork &&
@@ -142,6 +179,14 @@ cs::Status Group::Check(const store::Txn& txn, const ActivityDoc& a,
   if ((a.type == "Create" || a.type == "Update") && a.object && a.object->attributed_to != who)
     return cs::Status::Forbidden("object " + a.object->id + " is attributed to " +
                                  a.object->attributed_to + ", not to " + who);
+  // A post in a public community is public (Lemmy refuses the same: verify_is_public). The
+  // group announces to Public, so taking a followers-only or direct object would publish what
+  // its author meant for a few.
+  if ((a.type == "Create" || a.type == "Update") && a.object && IsContent(a.object->type) &&
+      group.visibility == store::CommunityVisibility::kPublic && !a.object->IsPublic())
+    return cs::Status::Forbidden(group.name +
+                                 " is a public community: its posts are public, and " +
+                                 a.object->id + " is not addressed to Public");
   if (a.type == "Delete") {
     if (auto o = store::GetObject(txn, ObjectIdOf(a)); o.ok() && o->attributed_to != who)
       return cs::Status::Forbidden(who + " cannot delete " + o->id);
@@ -172,6 +217,7 @@ cs::Status Group::Distribute(store::Txn& txn, const ActivityDoc& a, const std::s
     }
   } else if (a.type == "Delete") {
     CS_RETURN_IF_ERROR(store::RemoveCommunityPost(txn, group.id, object_id));
+    CS_RETURN_IF_ERROR(WithdrawAnnounces(txn, group, object_id));
   }
   if (raw_json.empty()) return cs::Status::Ok();
   // Plain microblog servers get a boost of a new top-level post and its Undo when the post is
@@ -476,6 +522,7 @@ cs::Status Group::RemovePost(store::Txn& txn, const store::CommunityRecord& grou
   o->raw_json.clear();
   CS_RETURN_IF_ERROR(store::PutObject(txn, *o));
   CS_RETURN_IF_ERROR(store::RemoveCommunityPost(txn, group.id, object_id));
+  CS_RETURN_IF_ERROR(WithdrawAnnounces(txn, group, object_id));
   // The group's Delete, announced like a member's (FEP-1b12 moderation), signed by the group.
   std::string del_id = uris_.NewCommunityActivity(group.name);
   std::string del = ActivityJson({.id = del_id,
@@ -497,6 +544,38 @@ cs::Status Group::RemovePost(store::Txn& txn, const store::CommunityRecord& grou
   return Announce(txn, group, del, del_id, "", by, *undo_boost);
 }
 
+cs::Status Group::WithdrawAnnounces(store::Txn& txn, const store::CommunityRecord& group,
+                                    const std::string& object_id) const {
+  // Deletions are rare next to announces, so one scan here beats an index kept on every
+  // announce; only an Announce that mentions the id at all is parsed.
+  std::vector<std::string> keys;
+  CS_RETURN_IF_ERROR(txn.Scan(store::Db::kOutbox, store::JoinKey(group.id, ""),
+                              [&](std::string_view key, std::string_view aid) {
+                                auto act = store::GetActivity(txn, aid);
+                                if (act.ok() && act->type == "Announce" &&
+                                    act->json.find(object_id) != std::string::npos &&
+                                    AnnouncedContentId(act->json) == object_id)
+                                  keys.emplace_back(key);
+                                return true;
+                              }));
+  for (const auto& key : keys) CS_RETURN_IF_ERROR(txn.Delete(store::Db::kOutbox, key));
+  return cs::Status::Ok();
+}
+
+std::string AnnouncedContentId(std::string_view announce_json) {
+  auto doc = ParseJson(announce_json);
+  if (!doc.ok()) return "";
+  const rapidjson::Value* inner = Member(*doc, "object");
+  if (!inner || !inner->IsObject()) return "";
+  const rapidjson::Value* type = Member(*inner, "type");
+  if (!type || !type->IsString()) return "";
+  std::string_view t(type->GetString(), type->GetStringLength());
+  if (t != "Create" && t != "Update") return "";
+  const rapidjson::Value* object = Member(*inner, "object");
+  const rapidjson::Value* id = object && object->IsObject() ? Member(*object, "id") : object;
+  return id && id->IsString() ? std::string(id->GetString(), id->GetStringLength()) : "";
+}
+
 // ---- member side ----
 
 bool IsGroupAnnounce(const store::Txn& txn, const ActivityDoc& a,
@@ -506,19 +585,42 @@ bool IsGroupAnnounce(const store::Txn& txn, const ActivityDoc& a,
 
 namespace {
 
+// Whether an object names `group`: the group in its audience, or the group or its followers in
+// its to or cc (BR-19's three addressings). Only such an object is a post of the group.
+template <typename Object>
+bool NamesGroup(const Object& o, const std::string& group_id, const std::string& followers) {
+  auto in = [&](const std::vector<std::string>& list) {
+    return std::find(list.begin(), list.end(), group_id) != list.end() ||
+           (!followers.empty() && std::find(list.begin(), list.end(), followers) != list.end());
+  };
+  return o.audience == group_id || in(o.to) || in(o.cc);
+}
+
 // Stores `o` (trusted: on its author's origin, vouched for by the fetch or by the group's origin)
-// as a post of `group_id`: timelines of local members, the group's post list.
+// as a post of `group_id`: timelines of local members, the group's post list. Only when the
+// object names the group (a reply to one of its posts is stored too, unlisted): a group cannot
+// make anyone's other posts — our own teachers' personal notes above all — posts of its own, and
+// we never write an audience the author did not.
 cs::Status StoreInGroup(store::Txn& txn, const ActivityHandlers& handlers, const ObjectDoc& o,
                         const store::ActorRecord& author, const std::string& group_id,
                         int64_t now) {
-  const bool existed = store::GetObject(txn, o.id).ok();
+  auto group = store::GetActor(txn, group_id);
+  const std::string followers = group.ok() ? group->followers : "";
+  auto existing = store::GetObject(txn, o.id);
+  const bool existed = existing.ok();
+  const bool names = existed ? NamesGroup(*existing, group_id, followers)
+                             : NamesGroup(o, group_id, followers);
+  if (!names) {
+    // A comment in one of the group's threads (Mastodon's replies name the parent's author only).
+    const std::string parent = existed ? existing->in_reply_to : o.in_reply_to;
+    auto p = parent.empty() ? cs::Result<store::ObjectRecord>(cs::Status::NotFound(""))
+                            : store::GetObject(txn, parent);
+    if (existed || !p.ok() || (p->audience != group_id && !NamesGroup(*p, group_id, followers)))
+      return cs::Status::Ok();
+  }
   if (!existed) CS_RETURN_IF_ERROR(handlers.StoreRemoteObject(txn, o, author, "", group_id));
   auto rec = store::GetObject(txn, o.id);
-  if (!rec.ok() || rec->deleted()) return cs::Status::Ok();
-  if (rec->audience.empty()) {
-    rec->audience = group_id;
-    CS_RETURN_IF_ERROR(store::PutObject(txn, *rec));
-  }
+  if (!rec.ok() || rec->deleted() || !names) return cs::Status::Ok();
   if (rec->in_reply_to.empty() && !store::HasCommunityPost(txn, group_id, rec->id))
     CS_RETURN_IF_ERROR(
         store::AddCommunityPost(txn, group_id, rec->id, std::min(rec->published_ms, now)));
@@ -531,6 +633,21 @@ cs::Status StoreInGroup(store::Txn& txn, const ActivityHandlers& handlers, const
   return cs::Status::Ok();
 }
 
+// One of our own objects (or activities: their object), announced by the remote group
+// `group_id`: listed as the group's post when it names the group and is a top-level post.
+cs::Status ListOwnInGroup(store::Txn& txn, const std::string& id, const std::string& group_id,
+                          int64_t now) {
+  std::string object_id = id;
+  if (auto act = store::GetActivity(txn, id); act.ok()) object_id = act->object_id;
+  auto o = store::GetObject(txn, object_id);
+  if (!o.ok() || !o->local || o->deleted() || !o->in_reply_to.empty()) return cs::Status::Ok();
+  auto group = store::GetActor(txn, group_id);
+  if (!NamesGroup(*o, group_id, group.ok() ? group->followers : "") ||
+      store::HasCommunityPost(txn, group_id, o->id))
+    return cs::Status::Ok();
+  return store::AddCommunityPost(txn, group_id, o->id, std::min(o->published_ms, now));
+}
+
 cs::Status Tombstone(store::Txn& txn, const std::string& object_id, const std::string& group_id,
                      int64_t now) {
   auto o = store::GetObject(txn, object_id);
@@ -540,6 +657,20 @@ cs::Status Tombstone(store::Txn& txn, const std::string& object_id, const std::s
   o->raw_json.clear();
   CS_RETURN_IF_ERROR(store::PutObject(txn, *o));
   return store::RemoveCommunityPost(txn, group_id, object_id);
+}
+
+// Drops the queued `group_fetch` jobs of `object_id` for `group_id`.
+cs::Status CancelGroupFetch(store::Txn& txn, const std::string& object_id,
+                            const std::string& group_id) {
+  std::vector<std::string> keys;
+  CS_RETURN_IF_ERROR(txn.Scan(store::Db::kJobs, "", [&](std::string_view key, std::string_view v) {
+    if (auto j = store::JobRecord::Decode(v);
+        j && j->kind == "group_fetch" && j->subject == object_id && j->detail == group_id)
+      keys.emplace_back(key);
+    return true;
+  }));
+  for (const auto& key : keys) CS_RETURN_IF_ERROR(txn.Delete(store::Db::kJobs, key));
+  return cs::Status::Ok();
 }
 
 cs::Status QueueGroupJob(store::Txn& txn, const std::string& kind, const std::string& object_id,
@@ -562,10 +693,15 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
   if (!a.inner) {
     // Announce(object) or Announce(id of an activity or object): fetched from its origin.
     std::string id = a.object ? a.object->id : a.object_id;
+    if (uris_.IsLocal(id)) return ListOwnInGroup(txn, id, group.id, now);
     return QueueGroupJob(txn, "group_fetch", id, group.id, now);
   }
   const ActivityDoc& in = *a.inner;
   const std::string object_id = ObjectIdOf(in);
+  // Our own teachers' posts come back as the group passes them on: we have them (nothing to
+  // fetch, nothing a group may change), and they are the group's when they name it.
+  if ((in.type == "Create" || in.type == "Update") && uris_.IsLocal(object_id))
+    return ListOwnInGroup(txn, object_id, group.id, now);
   // What the group's own origin says about its own objects it may vouch for.
   const bool vouched = !in.actor.empty() && SameOrigin(in.actor, group.id) &&
                        (object_id.empty() || SameOrigin(object_id, group.id));
@@ -596,11 +732,19 @@ cs::Status Group::OnAnnounce(store::Txn& txn, const ActivityHandlers& handlers,
       if (auto o = store::GetObject(txn, object_id); o.ok() && o->attributed_to == in.actor)
         return Tombstone(txn, object_id, group.id, now);
     }
-    if (!store::GetObject(txn, object_id).ok()) return cs::Status::Ok();  // nothing to delete
+    // Not here yet: a fetch of it for this group that still waits (a retry) is dropped, or the
+    // post the group took back would arrive, listed, after its removal.
+    if (!store::GetObject(txn, object_id).ok())
+      return CancelGroupFetch(txn, object_id, group.id);
     return QueueGroupJob(txn, "group_delete", object_id, group.id, now);
   }
   return cs::Status::Ok();  // Like, Dislike, Undo, moderation: not ours to count
 }
+
+namespace {
+// RunGroupJob's second level: the object of an activity fetched by id. Never queued.
+constexpr const char* kGroupFetchObject = "group_fetch_object";
+}  // namespace
 
 bool IsGroupJob(const std::string& kind) { return kind == "group_fetch" || kind == "group_delete"; }
 
@@ -619,25 +763,26 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
   // An activity by id (Announce(id of a Create)): take its object, embedded only when it is on the
   // activity's origin, else fetch that too (one more level, never more).
   if (auto act = ParseActivity(*fetched->json); act.ok()) {
-    if (job.kind == "group_fetch" && job.attempts == 0 &&
-        (act->type == "Create" || act->type == "Update")) {
+    if (job.kind == "group_fetch" && (act->type == "Create" || act->type == "Update")) {
       std::string inner = act->object ? act->object->id : act->object_id;
       if (act->object && SameOrigin(inner, act->id) && act->object->attributed_to == act->actor) {
         auto author = actors.GetActor(act->actor);
         if (!author.ok()) return author.status();
         return db.Update([&](store::Txn& txn) -> cs::Status {
           auto existing = store::GetObject(txn, inner);
-          if (act->type == "Update" && existing.ok() && existing->attributed_to == act->actor &&
-              !existing->deleted())
+          if (act->type == "Update" && existing.ok() && !existing->local &&
+              existing->attributed_to == act->actor && !existing->deleted())
             CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *act->object, now));
           CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *act->object, *author, group_id, now));
           const rapidjson::Value* embedded = Member(*fetched->json, "object");
           return embedded ? StoreFetchedResource(txn, *embedded, author->id, now) : cs::Status::Ok();
         });
       }
+      // The second level is run here, not queued: its own kind says so (never `attempts`, which
+      // counts retries: a retried job must take this branch again).
       store::JobRecord next = job;
+      next.kind = kGroupFetchObject;
       next.subject = inner;
-      next.attempts = 1;  // marks the second level
       return RunGroupJob(db, actors, fetcher, handlers, next, clock);
     }
     return cs::Status::Ok();
@@ -663,7 +808,8 @@ cs::Status RunGroupJob(const store::Store& db, const ActorCache& actors, const F
     if (existing.ok()) {
       if (existing->deleted() || existing->attributed_to != object->attributed_to)
         return cs::Status::Ok();
-      CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *object, now));
+      // Ours change only through our outbox.
+      if (!existing->local) CS_RETURN_IF_ERROR(ApplyRemoteEdit(txn, *existing, *object, now));
     }
     CS_RETURN_IF_ERROR(StoreInGroup(txn, handlers, *object, *author, group_id, now));
     return StoreFetchedResource(txn, *fetched->json, author->id, now);  // a shared resource too

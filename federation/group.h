@@ -39,6 +39,10 @@ class Fetcher;
 // "public"). What is shared into such a community is addressed to the group only and served only
 // to those who may see the community. False for public communities and unknown or non-Group actors.
 bool IsClosedCommunity(const store::Txn& txn, std::string_view group_id);
+// Whether `group_id` is a public community: ours with visibility public, or a Group actor from
+// elsewhere that is not closed (above). What is posted into one must be public (its group
+// announces to Public); false for anything that is not a known community.
+bool IsPublicCommunity(const store::Txn& txn, std::string_view group_id);
 
 // The group's `summary`: its description is Markdown, as everything teachers write (Lemmy's is
 // too), rendered without raw HTML.
@@ -123,6 +127,10 @@ class Group {
                             int64_t now) const;
   cs::Status Answer(store::Txn& txn, const store::CommunityRecord& group,
                     const std::string& follower, const std::string& follow_id, bool accept) const;
+  // Takes the group's Announces of a Create or Update of `object_id` (they embed its content)
+  // out of the group's outbox, after the post was deleted or removed.
+  cs::Status WithdrawAnnounces(store::Txn& txn, const store::CommunityRecord& group,
+                               const std::string& object_id) const;
   cs::Status AdmitFollower(store::Txn& txn, const store::CommunityRecord& group,
                            const std::string& follower, const std::string& follow_id,
                            store::FollowState state) const;
@@ -130,6 +138,11 @@ class Group {
   const Uris& uris_;
   const cs::Clock& clock_;
 };
+
+// The id of the object whose content a group's Announce embeds (it carries a Create or Update),
+// else "". Once that object is deleted or removed, the Announce leaves the group's outbox
+// (Group::WithdrawAnnounces) and its id is answered 410, so the group no longer serves the content.
+std::string AnnouncedContentId(std::string_view announce_json);
 
 // True when `a`'s Announce comes from a Group that one of our teachers is a member of and should
 // be unwrapped (rather than treated as a boost).

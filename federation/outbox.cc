@@ -6,6 +6,7 @@
 #include "federation/discussion.h"
 #include "federation/documents.h"
 #include "federation/markdown.h"
+#include "federation/url.h"
 
 namespace federation {
 namespace {
@@ -21,6 +22,15 @@ std::vector<std::string> Audience(store::Visibility vis, const std::string& foll
   }
   for (const auto& e : extra) (vis == store::Visibility::kDirect ? to : *cc).push_back(e);
   return to;
+}
+
+// How a teacher names a community: "maths" (ours) or "maths@other.example" (elsewhere).
+std::string CommunityName(const store::Txn& txn, const std::string& group_id) {
+  auto g = store::GetActor(txn, group_id);
+  if (!g.ok() || g->preferred_username.empty()) return group_id;
+  if (g->local) return g->preferred_username;
+  auto url = ParseUrl(group_id);
+  return g->preferred_username + (url.ok() ? "@" + url->Authority() : "");
 }
 
 }  // namespace
@@ -104,6 +114,12 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
       visibility = store::Visibility::kDirect;
   }
   if (!audience.empty()) {
+    // A post in a public community is public: its group announces it to Public (and refuses
+    // anything else, Group::Check), so a followers-only one there is refused, never published.
+    if (visibility != store::Visibility::kPublic && IsPublicCommunity(txn, audience))
+      return cs::Status::Forbidden(CommunityName(txn, audience) +
+                                   " is a public community: its posts are public, and this one "
+                                   "is not");
     extra.push_back(audience);
     // In a community that is not public: addressed to the group only (it announces to members).
     if (IsClosedCommunity(txn, audience)) visibility = store::Visibility::kDirect;

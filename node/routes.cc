@@ -1,6 +1,9 @@
 #include "node/routes.h"
 
+#include <algorithm>
+
 #include "federation/documents.h"
+#include "federation/group.h"
 #include "federation/group_membership.h"
 #include "federation/handle.h"
 #include "federation/html_sanitizer.h"
@@ -279,8 +282,10 @@ HttpResponse Router::Object(const HttpRequest& r) const {
   auto txn = node_.store().BeginRead();
   if (!txn.ok()) return Error(503, "storage unavailable");
   store::Visibility visibility;
-  std::string author, body, community;  // community: the group whose rules decide who may see it
+  std::string author, body, community;  // community: the group whose rules also decide who may see it
   std::vector<std::string> to, cc;      // the object's addressing (for communities elsewhere)
+  bool groups_own = false;              // an activity of the community itself (its Announces)
+  int64_t withdrawn_ms = -1;            // its Announce of a post since deleted or removed: when
   if (auto obj = store::GetObject(*txn, id); obj.ok() && obj->local) {
     if (obj->deleted()) return Gone(obj->id, obj->type, obj->deleted_ms);
     visibility = obj->visibility;
@@ -294,6 +299,14 @@ HttpResponse Router::Object(const HttpRequest& r) const {
     author = act->actor;
     if (store::GetCommunity(*txn, act->actor).ok()) {
       community = act->actor;
+      groups_own = true;
+      // An Announce embedding a post that was deleted or removed no longer serves its content
+      // (answered 410 to those who may see the community).
+      if (act->type == "Announce") {
+        std::string carried = federation::AnnouncedContentId(act->json);
+        if (auto o = store::GetObject(*txn, carried); !carried.empty() && o.ok() && o->deleted())
+          withdrawn_ms = o->deleted_ms;
+      }
     } else if (auto o = store::GetObject(*txn, act->object_id); o.ok()) {
       community = o->audience;
       to = o->to;
@@ -305,18 +318,25 @@ HttpResponse Router::Object(const HttpRequest& r) const {
   } else {
     return Error(404, "not found");
   }
-  if (!community.empty() && store::GetCommunity(*txn, community).ok()) {
-    // In one of our communities: its visibility decides (and replaces the audience check).
-    txn->Abort();
-    if (!MaySeeCommunity(r, community)) return Error(404, "not found");
-    return AsDocument(r, std::move(body));
-  }
-  if (visibility != store::Visibility::kPublic) {
-    // Followers-only: a signed GET from a follower, or from the server of one; else 404. In a
-    // community on another node: also a member or a member's server, as that node says.
-    const std::vector<std::string> groups =
-        federation::AddressedRemoteGroups(*txn, node_.uris(), community, to, cc);
-    txn->Abort();
+  // In one of our communities: who may see the community AND who may see the object. The
+  // community's rule is the object's own when the object is public, is addressed to the group
+  // only (a closed community's post: its members) or is the group's own activity; a
+  // followers-only or direct object keeps its own rule on top (a community never widens it).
+  const bool ours = !community.empty() && store::GetCommunity(*txn, community).ok();
+  const bool group_only = ours && visibility == store::Visibility::kDirect &&
+                          federation::IsClosedCommunity(*txn, community) &&
+                          (std::find(to.begin(), to.end(), community) != to.end() ||
+                           std::find(cc.begin(), cc.end(), community) != cc.end());
+  const bool own_rule = visibility != store::Visibility::kPublic && !groups_own && !group_only;
+  // Followers-only: a signed GET from a follower, or from the server of one; else 404. In a
+  // community on another node: also a member or a member's server, as that node says.
+  const std::vector<std::string> groups =
+      own_rule ? federation::AddressedRemoteGroups(*txn, node_.uris(), community, to, cc)
+               : std::vector<std::string>{};
+  txn->Abort();  // none is held while a key or the community's server is asked
+  if (ours && !MaySeeCommunity(r, community)) return Error(404, "not found");
+  if (withdrawn_ms >= 0) return Gone(id, "Announce", withdrawn_ms);
+  if (own_rule) {
     auto signer = node_.inbox().VerifyRequest(r);
     if (!signer.ok()) return Error(404, "not found");
     bool allowed = *signer == author;

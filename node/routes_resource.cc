@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "federation/documents.h"
+#include "federation/group.h"
 #include "federation/group_membership.h"
 #include "federation/resource.h"
 #include "federation/url.h"
@@ -107,10 +108,16 @@ Router::Access Router::ResourceAccess(const HttpRequest& r,
     auto txn = node_.store().BeginRead();
     if (!txn.ok()) return Access::kDeny;
     if (store::GetCommunity(*txn, res.audience).ok()) {
+      // A closed community's resource is addressed to the group only: its rule is the
+      // resource's own. A public community never widens one that is not public (none is made
+      // now; the group would refuse it): the author only, below.
+      const bool closed = federation::IsClosedCommunity(*txn, res.audience);
       txn->Abort();
-      return MaySeeCommunity(r, res.audience) ? Access::kAllow : Access::kDeny;
+      if (closed) return MaySeeCommunity(r, res.audience) ? Access::kAllow : Access::kDeny;
+    } else {
+      groups =
+          federation::AddressedRemoteGroups(*txn, node_.uris(), res.audience, res.to, res.cc);
     }
-    groups = federation::AddressedRemoteGroups(*txn, node_.uris(), res.audience, res.to, res.cc);
   }
   // Another node's community: the author and the community's own server (which announces it to
   // the members) may fetch it; members and their servers as the community's server lists them.

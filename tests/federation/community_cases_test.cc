@@ -693,9 +693,11 @@ TEST_F(RemoteGroupCases, ForgedAnnounceOfAnotherServersPostIsFetchedNotTrusted) 
   EXPECT_FALSE(node_.Object(note));
   EXPECT_GE(other_.Count("/notes/1"), 1u) << "the object was not fetched from its origin";
   // Served for real: the fetched version is stored (not the group's copy).
+  // (It names the group: only such an object is listed as the group's post.)
   other_.ServeJson("/notes/1", "{\"id\":" + federation::JsonString(note) +
                                    ",\"type\":\"Note\",\"attributedTo\":" +
                                    federation::JsonString(other_.url("/users/author")) +
+                                   ",\"audience\":" + federation::JsonString(group_) +
                                    ",\"to\":[\"" + kPublic + "\"],\"content\":\"<p>real</p>\"}");
   std::string again = Rehost(body, "announce/1", "announce/2");
   ASSERT_EQ(DeliverAsGroup(again).status, 202);
