@@ -11,6 +11,14 @@
 namespace federation {
 namespace {
 
+// A mention of a community is a link, not an address: posting into one is `--community` (or a
+// reply in its thread). Addressing it would make the group take the post as a community post
+// (BR-19.1) — and a followers-only post that merely names @maths must not be announced.
+bool IsGroupActor(const store::Txn& txn, const std::string& id) {
+  auto actor = store::GetActor(txn, id);
+  return actor.ok() && actor->type == "Group";
+}
+
 std::vector<std::string> Audience(store::Visibility vis, const std::string& followers,
                                   const std::vector<std::string>& extra, std::vector<std::string>* cc) {
   std::vector<std::string> to;
@@ -126,7 +134,8 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   }
   RenderedPost rendered = RenderLocalPost(txn, uris_, markdown, options.mentions);
   for (const auto& m : rendered.mentioned)
-    if (m != author->id && std::find(extra.begin(), extra.end(), m) == extra.end())
+    if (m != author->id && !IsGroupActor(txn, m) &&
+        std::find(extra.begin(), extra.end(), m) == extra.end())
       extra.push_back(m);
   int64_t now = clock_.NowMillis();
   store::ObjectRecord note;
@@ -183,7 +192,7 @@ cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view
   for (const auto& m : rendered.mentioned) {
     bool addressed = std::find(note->to.begin(), note->to.end(), m) != note->to.end() ||
                      std::find(note->cc.begin(), note->cc.end(), m) != note->cc.end();
-    if (!addressed && m != author->id) {
+    if (!addressed && m != author->id && !IsGroupActor(txn, m)) {
       (note->visibility == store::Visibility::kDirect ? note->to : note->cc).push_back(m);
       newly_mentioned.push_back(m);
     }

@@ -10,39 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/cli_run.h"
 #include "tests/test_util.h"
 
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using CliResult = clitest::CliRun;
 
 class CommunityVisibilityCli : public ::testing::Test {
  protected:
-  // Runs the binary on this test's data directory; output through files (no pipe deadlocks).
   CliResult Do(std::vector<std::string> args) {
-    args.insert(args.begin(), {CS_BINARY, "--data", data_});
-    const std::string out_file = scratch_.str() + "/out", err_file = scratch_.str() + "/err";
-    pid_t pid = fork();
-    if (pid == 0) {
-      std::vector<char*> c;
-      for (auto& a : args) c.push_back(a.data());
-      c.push_back(nullptr);
-      if (!freopen(out_file.c_str(), "w", stdout) || !freopen(err_file.c_str(), "w", stderr))
-        _exit(127);
-      unsetenv("CLOUDSCHOOL_DATA");
-      execv(c[0], c.data());
-      _exit(127);
-    }
-    CliResult r;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = testutil::ReadFile(out_file);
-    r.err = testutil::ReadFile(err_file);
-    return r;
+    args.insert(args.begin(), {"--data", data_});
+    return clitest::Cloudschool(args, scratch_.str());
   }
   void SetUp() override {
     ASSERT_EQ(Do({"init", "--domain", "school.example:8443", "--http"}).exit_code, 0);
@@ -97,6 +76,21 @@ TEST_F(CommunityVisibilityCli, FollowersOnlyIntoAMembersCommunityIsHarmless) {
               "--title", "Rota", "members only"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(CommunityPosts("staff"), 1u);
+}
+
+// Mentioning a community in an ordinary post is a link, not posting into it: the post is not
+// addressed to the group, not listed, not announced, and a followers-only one stays so — also
+// when its author is not a member (before, the whole post was refused as "not a member").
+TEST_F(CommunityVisibilityCli, MentioningACommunityIsNotPostingIntoIt) {
+  for (const char* vis : {"public", "followers"}) {
+    CliResult r = Do({"post", "--as", "bob", "--visibility", vis, "Ideas for @maths this week"});
+    ASSERT_EQ(r.exit_code, 0) << vis << ": " << r.err;
+    const std::string id = r.out.substr(0, r.out.find('\n'));
+    CliResult t = Do({"thread", id, "--json"});
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    EXPECT_NE(t.out.find("u-url mention"), std::string::npos) << t.out;  // still a link
+  }
+  EXPECT_EQ(CommunityPosts("maths"), 0u);
 }
 
 }  // namespace
