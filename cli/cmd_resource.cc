@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -60,9 +61,12 @@ federation::ResourceInput InputFrom(const ResourceArgs& a, const CLI::App& cmd) 
   if (cmd.count("--license")) in.license = a.license;
   if (cmd.count("--language")) in.language = a.language;
   // Teachers may type Dutch names or any case: the wire carries the codes.
-  auto codes = [](std::vector<std::string> terms, std::string (*code)(std::string_view)) {
-    for (auto& t : terms) t = code(t);
-    return terms;
+  auto codes = [](const std::vector<std::string>& terms, std::string (*code)(std::string_view)) {
+    std::vector<std::string> out;  // in the order given, each once (wiskunde = mathematics)
+    for (const auto& t : terms)
+      if (std::string c = code(t); std::find(out.begin(), out.end(), c) == out.end())
+        out.push_back(std::move(c));
+    return out;
   };
   if (cmd.count("--subject")) in.subjects = codes(a.subjects, federation::SubjectCode);
   if (cmd.count("--level")) in.levels = codes(a.levels, federation::SchoolLevelCode);

@@ -87,7 +87,7 @@ int CmdUserList(const Global& g) {
   } else {
     for (const auto& u : users)
       Say("%s\t%s\t%s%s\n", u.preferred_username.c_str(), u.name.c_str(), u.id.c_str(),
-          u.deleted ? "\t(deleted)" : "");
+          u.deleted ? " (deleted)" : "");
     if (users.empty()) Say("no teachers yet (add one: cloudschool user add NAME)\n");
   }
   return kExitOk;

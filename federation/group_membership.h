@@ -32,7 +32,7 @@
 namespace federation {
 
 struct GroupMembershipOptions {
-  int64_t expiry_ms = 180'000;  // a member list is used this long, and not asked for sooner
+  int64_t expiry_ms = 60'000;  // a member list is used this long (a ban takes effect within it)
   int64_t retry_ms = 30'000;    // after a failed lookup (group's server down, too slow)
   int64_t miss_refresh_ms = 15'000;  // a signer not in a list this old: asked again, once
 

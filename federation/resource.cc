@@ -134,15 +134,15 @@ std::string ContextDocument() {
 
 const std::vector<VocabularyTerm>& SchoolLevels() {
   static const std::vector<VocabularyTerm> kLevels = {
-      {"po", "primair onderwijs (primary)"},
-      {"so", "speciaal onderwijs (special needs)"},
-      {"vo", "voortgezet onderwijs (secondary)"},
-      {"vmbo", "vmbo (pre-vocational secondary)"},
+      {"po", "primair onderwijs (primary)", "primair onderwijs,basisonderwijs,primary"},
+      {"so", "speciaal onderwijs (special needs)", "speciaal onderwijs,sbo"},
+      {"vo", "voortgezet onderwijs (secondary)", "voortgezet onderwijs,secondary"},
+      {"vmbo", "vmbo (pre-vocational secondary)", "mavo"},
       {"havo", "havo (senior general secondary)"},
       {"vwo", "vwo (pre-university secondary)"},
-      {"mbo", "middelbaar beroepsonderwijs (vocational)"},
-      {"hbo", "hoger beroepsonderwijs (universities of applied sciences)"},
-      {"wo", "wetenschappelijk onderwijs (university)"},
+      {"mbo", "middelbaar beroepsonderwijs (vocational)", "middelbaar beroepsonderwijs"},
+      {"hbo", "hoger beroepsonderwijs (universities of applied sciences)", "hoger beroepsonderwijs"},
+      {"wo", "wetenschappelijk onderwijs (university)", "wetenschappelijk onderwijs,university"},
       {"volwassenenonderwijs", "adult education", "vavo"},
   };
   return kLevels;
@@ -1061,6 +1061,23 @@ cs::Result<ResourceDoc> ParseResource(const rapidjson::Value& obj, int64_t now_m
   return d;
 }
 
+namespace {
+
+// Two versions say the same: title, description, license, language, vocabulary, authors, files.
+bool SameContent(const store::ResourceVersionRecord& a, const store::ResourceVersionRecord& b) {
+  auto digests = [](const store::ResourceVersionRecord& v) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& f : v.files) out.emplace_back(f.name, f.sha256_hex);
+    return out;
+  };
+  return a.title == b.title && a.description_markdown == b.description_markdown &&
+         a.description_html == b.description_html && a.license == b.license &&
+         a.language == b.language && a.subjects == b.subjects && a.levels == b.levels &&
+         a.authors == b.authors && digests(a) == digests(b);
+}
+
+}  // namespace
+
 cs::Status StoreResourceDoc(store::Txn& txn, const ResourceDoc& doc, const std::string& activity_id,
                             int64_t now_ms) {
   const std::string& rid = doc.version.resource_id;
@@ -1081,7 +1098,14 @@ cs::Status StoreResourceDoc(store::Txn& txn, const ResourceDoc& doc, const std::
     r.local = false;
   }
   store::ResourceVersionRecord v = doc.version;
-  if (v.version == 0) v.version = r.current_version + 1;  // a sender that does not number them
+  if (v.version == 0) {
+    // A sender that does not number its versions: the same content again (a refetch, a repeated
+    // Update) is the current version, not a new one.
+    if (auto current = store::GetResourceVersion(txn, rid, r.current_version);
+        current.ok() && SameContent(*current, v))
+      return cs::Status::Ok();
+    v.version = r.current_version + 1;
+  }
   if (store::GetResourceVersion(txn, rid, v.version).ok()) return cs::Status::Ok();  // known
   v.activity_id = activity_id;
   CS_RETURN_IF_ERROR(store::PutResourceVersion(txn, v));

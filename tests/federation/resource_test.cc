@@ -232,6 +232,9 @@ TEST(ResourceInput, FileNamesLicensesLanguagesVocabulary) {
   EXPECT_EQ(SchoolLevelCode("PO"), "po");
   EXPECT_EQ(SchoolLevelCode("Havo"), "havo");
   EXPECT_EQ(SchoolLevelCode("vavo"), "volwassenenonderwijs");
+  EXPECT_EQ(SchoolLevelCode("Primair onderwijs"), "po");
+  EXPECT_EQ(SchoolLevelCode("basisonderwijs"), "po");
+  EXPECT_EQ(SchoolLevelCode("mavo"), "vmbo");
   EXPECT_EQ(SchoolLevelCode("kindergarten"), "kindergarten");
   for (const auto& t : Subjects()) EXPECT_EQ(SubjectCode(t.code), t.code);
   ResourceInput in;
