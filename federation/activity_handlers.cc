@@ -168,6 +168,14 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
   }
   store::ObjectRecord rec = ObjectRecordFromDoc(o, author, now);
   rec.create_activity_id = create_id;
+  // A reply in a closed community hosted elsewhere reaches us through its group, which checked
+  // that its author is a member. Sent to us directly we cannot tell (a stranger could write into
+  // the thread), so we wait for the group's copy.
+  if (!rec.in_reply_to.empty())
+    if (auto parent = store::GetObject(txn, rec.in_reply_to);
+        parent.ok() && !parent->audience.empty() && !uris_.IsLocal(parent->audience) &&
+        also_followers_of != parent->audience && IsClosedCommunity(txn, parent->audience))
+      return cs::Status::Ok();
   CS_RETURN_IF_ERROR(store::PutObject(txn, rec));
   if (!rec.in_reply_to.empty()) {
     CS_RETURN_IF_ERROR(store::AddReply(txn, rec.in_reply_to, rec.id));
