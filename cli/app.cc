@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -99,7 +100,8 @@ int RunCli(int argc, char** argv) {
       return;
     }
     for (cs::Status st : {CheckTyped("--title", title, kMaxTitleChars),
-                          CheckTyped("--summary", summary, kMaxSummaryChars)})
+                          CheckTyped("--summary", summary, kMaxSummaryChars),
+                          CheckTyped("TEXT", text, SIZE_MAX, Lines::kMany)})
       if (!st.ok()) {
         rc = Fail(st);
         return;
@@ -113,7 +115,13 @@ int RunCli(int argc, char** argv) {
   edit->add_option("--as", as, "local teacher acting (the author)")->required();
   edit->add_option("URL", url, "id of the post")->required();
   edit->add_option("TEXT", text, "new Markdown text")->required();
-  edit->callback([&] { rc = CmdEdit(g, as, url, text); });
+  edit->callback([&] {
+    if (cs::Status st = CheckTyped("TEXT", text, SIZE_MAX, Lines::kMany); !st.ok()) {
+      rc = Fail(st);
+      return;
+    }
+    rc = CmdEdit(g, as, url, text);
+  });
   auto* del = app.add_subcommand("delete", "delete a post (Delete, Tombstone)");
   del->add_option("--as", as, "local teacher acting (the author)")->required();
   del->add_option("URL", url, "id of the post")->required();

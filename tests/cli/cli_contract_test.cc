@@ -181,6 +181,8 @@ TEST_F(CliContract, TypedTextWithControlCharactersOrTooLongIsAUsageError) {
   Expect({"post", "--as", "ann", "--community", "maths", "--title", std::string(201, 't'), "x"}, 2,
          "--title is limited to 200 characters");
   Expect({"post", "--as", "ann", "--summary", "cw\x1b[2J", "x"}, 2, "--summary");
+  Expect({"post", "--as", "ann", "red \x1b[31malert"}, 2, "TEXT");  // paragraphs and tabs are fine
+  Expect({"edit", "--as", "ann", "http://school.example/users/ann/notes/x", "a\rb"}, 2, "TEXT");
   const std::string file = File("sheet.txt", "1/2");
   Expect({"resource", "add", "--as", "ann", "--title", "T\x1b[31m", "--file", file}, 2, "--title");
   Expect({"resource", "add", "--as", "ann", "--title", std::string(201, 't'), "--file", file}, 2,
