@@ -109,8 +109,30 @@ void JsonOut::Time(const char* k, int64_t ms) {
   else writer_.String(cs::FormatRfc3339(ms / 1000).c_str());
 }
 
+std::string EscapeC1(std::string_view json) {
+  // RapidJSON escapes only C0 controls; C1 controls (U+0080-U+009F, UTF-8 C2 80-C2 9F) are valid
+  // JSON too, but a terminal takes U+009B as CSI. They can only stand inside strings (the rest of
+  // a JSON document is ASCII), so \u escapes keep the document and its meaning.
+  std::string out;
+  out.reserve(json.size());
+  for (size_t i = 0; i < json.size(); ++i) {
+    const auto c = static_cast<unsigned char>(json[i]);
+    const auto next = i + 1 < json.size() ? static_cast<unsigned char>(json[i + 1]) : 0;
+    if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", next);
+      out += esc;
+      ++i;
+    } else {
+      out += json[i];
+    }
+  }
+  return out;
+}
+
 void JsonOut::Print() {
-  std::fwrite(buffer_.GetString(), 1, buffer_.GetSize(), stdout);
+  const std::string text = EscapeC1({buffer_.GetString(), buffer_.GetSize()});
+  std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
 }
 

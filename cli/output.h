@@ -81,7 +81,10 @@ void Say(const char* format, const A&... args) {
 // only: a broken config fails every command, not just `serve`.
 cs::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir);
 
-// A JSON document written to stdout.
+// `json` with C1 control characters written as \u0080-\u009f (the rest unchanged).
+std::string EscapeC1(std::string_view json);
+
+// A JSON document written to stdout (C1 controls escaped: EscapeC1).
 class JsonOut {
  public:
   JsonOut() : writer_(buffer_) { writer_.SetIndent(' ', 2); }

@@ -83,6 +83,14 @@ void ExpectTerminalSafe(const std::string& out, const std::string& what) {
   for (unsigned char c : out) EXPECT_FALSE(c == 0x9b) << what << " prints a raw 0x9B:\n" << out;
 }
 
+// --json keeps every string, but a C1 control (U+009B is CSI to a terminal) is written escaped.
+TEST(TerminalSafe, JsonEscapesC1ControlsAndKeepsEverythingElse) {
+  EXPECT_EQ(cli::EscapeC1("{\"name\":\"a\xc2\x9b[2Jb\"}"), "{\"name\":\"a\\u009b[2Jb\"}");
+  EXPECT_EQ(cli::EscapeC1("{\"n\":\"\xc2\x80\xc2\x9f\"}"), "{\"n\":\"\\u0080\\u009f\"}");
+  const std::string text = "{\"name\":\"Zo\xc3\xab \xc2\xa0caf\xc3\xa9 \xf0\x9f\x8e\x89\"}";
+  EXPECT_EQ(cli::EscapeC1(text), text);  // ë, U+00A0, é and emoji stay as they are
+}
+
 TEST(TerminalSafe, ControlsBecomeReplacementCharactersAndTextStays) {
   const std::string r = "\xEF\xBF\xBD";
   EXPECT_EQ(cli::SafeLine("Zoë de Vriës 🎉 café"), "Zoë de Vriës 🎉 café");
