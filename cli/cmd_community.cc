@@ -362,7 +362,7 @@ int Posts(const Global& g, const Args& a) {
     if (auto title = federation::TitleOf(o).text; !title.empty())
       text = SafeLine(title) + ": " + text;
     Say("%s  %s\n%s\n  %s\n\n", cs::FormatRfc3339(o.published_ms / 1000).c_str(),
-        o.attributed_to.c_str(), Multiline{Indent(text)}, o.id.c_str());
+        AuthorLabel(*txn, o.attributed_to), Multiline{Indent(text)}, o.id.c_str());
   }
   if (items.empty()) Say("no posts yet\n");
   return kExitOk;

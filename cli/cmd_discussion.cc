@@ -55,6 +55,7 @@ struct ThreadItem {
   store::ObjectRecord object;
   int depth = 0;
   DiscussionInfo info;
+  std::string author;  // as text output names it (AuthorLabel)
 };
 
 // The root (inReplyTo followed up within the store) and every stored descendant, depth first,
@@ -80,8 +81,9 @@ cs::Result<std::vector<ThreadItem>> LoadThread(const store::Txn& txn, const std:
     for (auto it = replies.rbegin(); it != replies.rend(); ++it)
       if (auto reply = store::GetObject(txn, *it); reply.ok() && reply->in_reply_to == object.id)
         stack.push_back({std::move(*reply), depth + 1});
-    ThreadItem item{std::move(object), depth, {}};
+    ThreadItem item{std::move(object), depth, {}, {}};
     item.info = LoadDiscussionInfo(txn, item.object);
+    item.author = AuthorLabel(txn, item.object.attributed_to);
     out.push_back(std::move(item));
   }
   return out;
@@ -139,7 +141,7 @@ int CmdThread(const Global& g, const std::string& url) {
     const std::string depth =
         it.depth > kMaxIndentDepth ? "[depth " + std::to_string(it.depth) + "] " : "";
     Say("%s%s%s  %s  (%s, %s, %s%s)\n", indent, depth, cs::FormatRfc3339(o.published_ms / 1000),
-        o.attributed_to, Count(it.info.likes, "like"), Count(it.info.boosts, "boost"),
+        it.author, Count(it.info.likes, "like"), Count(it.info.boosts, "boost"),
         Count(it.info.replies, "reply", "replies"),
         it.info.edits.empty() ? "" : ", edited " + std::to_string(it.info.edits.size()) + "x");
     if (!o.summary.empty() || o.sensitive)

@@ -41,13 +41,6 @@ void PrintActor(JsonOut& out, const store::ActorRecord& a) {
   out.w().EndObject();
 }
 
-// "@user@host[:port]" (the host of the actor's id), or the id when there is no user name.
-std::string HandleOf(const store::ActorRecord& a) {
-  auto url = federation::ParseUrl(a.id);
-  if (a.preferred_username.empty() || !url.ok()) return a.id;
-  return "@" + a.preferred_username + "@" + url->Authority();
-}
-
 }  // namespace
 
 int CmdUserAdd(const Global& g, const std::string& name, const std::string& display_name) {

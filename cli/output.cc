@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "federation/url.h"
 #include "node/config.h"
 #include "store/clock.h"
 
@@ -107,6 +108,17 @@ void JsonOut::Time(const char* k, int64_t ms) {
   writer_.Key(k);
   if (ms == 0) writer_.Null();
   else writer_.String(cs::FormatRfc3339(ms / 1000).c_str());
+}
+
+std::string HandleOf(const store::ActorRecord& a) {
+  auto url = federation::ParseUrl(a.id);
+  if (a.preferred_username.empty() || !url.ok()) return a.id;
+  return "@" + a.preferred_username + "@" + url->Authority();
+}
+
+std::string AuthorLabel(const store::Txn& txn, const std::string& actor_id) {
+  auto actor = store::GetActor(txn, actor_id);
+  return actor.ok() ? HandleOf(*actor) : actor_id;
 }
 
 std::string EscapeC1(std::string_view json) {

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "store/lmdb_store.h"
+#include "store/records.h"
 #include "store/status.h"
 
 namespace cli {
@@ -80,6 +81,11 @@ void Say(const char* format, const A&... args) {
 // Opens the node's store after checking its cloudschool.toml, for commands that need the store
 // only: a broken config fails every command, not just `serve`.
 cs::Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir);
+
+// "@user@host[:port]" (the host of the actor's id), or the id when there is no user name.
+std::string HandleOf(const store::ActorRecord& a);
+// How text output names an author: its handle when the actor is stored, else its id.
+std::string AuthorLabel(const store::Txn& txn, const std::string& actor_id);
 
 // `json` with C1 control characters written as \u0080-\u009f (the rest unchanged).
 std::string EscapeC1(std::string_view json);

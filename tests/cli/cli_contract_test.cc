@@ -433,6 +433,7 @@ TEST_F(CliContract, DeepThreadsStopIndentingAndCommunityPostsIndentEveryLine) {
   EXPECT_LE(widest, 22u) << t.out;  // depth 10: 20 spaces, +2 for the text
   EXPECT_NE(t.out.find("[depth 14] "), std::string::npos) << t.out;
   EXPECT_EQ(t.out.find("[depth 10] "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("  @bob@school.example  ("), std::string::npos) << t.out;  // a handle
 
   ASSERT_EQ(Do({"community", "add", "maths", "--join", "open"}).exit_code, 0);
   ASSERT_EQ(Do({"join", "--as", "ann", "maths"}).exit_code, 0);
@@ -443,6 +444,7 @@ TEST_F(CliContract, DeepThreadsStopIndentingAndCommunityPostsIndentEveryLine) {
   std::istringstream p(posts.out);
   std::string line;
   std::getline(p, line);  // TIME  AUTHOR
+  EXPECT_NE(line.find("  @ann@school.example"), std::string::npos) << line;
   int body = 0;
   while (std::getline(p, line) && !line.empty()) {
     ++body;
