@@ -86,8 +86,8 @@ cs::Status KeepEdit(store::Txn& txn, const store::ObjectRecord& before) {
   return store::AddEdit(txn, before.id, version);
 }
 
-cs::Status ApplyRemoteEdit(store::Txn& txn, store::ObjectRecord& existing, const ObjectDoc& incoming,
-                           int64_t now_ms) {
+cs::Status ApplyRemoteEdit(store::Txn& txn, store::ObjectRecord& existing,
+                           const ObjectDoc& incoming, int64_t now_ms) {
   const int64_t stamp = incoming.updated.empty() ? -1 : cs::ParseRfc3339Millis(incoming.updated);
   store::EditRecord version;
   version.content_html = SanitizeHtml(incoming.content_html);

@@ -10,7 +10,8 @@ namespace federation {
 namespace {
 
 constexpr const char* kAcceptActivity =
-    "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+    "application/activity+json, application/ld+json; "
+    "profile=\"https://www.w3.org/ns/activitystreams\"";
 
 cs::Status StatusFromHttp(int status, std::string_view url) {
   std::string where = " from " + std::string(url);
@@ -57,7 +58,8 @@ const PrivateKey* Fetcher::InstanceKey() const {
 
 cs::Status Fetcher::SignAsInstance(HttpRequest& request, bool rfc9421) const {
   const PrivateKey* key = InstanceKey();
-  if (key == nullptr) return cs::Status::Internal("the instance actor has no key (was the node initialised?)");
+  if (key == nullptr)
+    return cs::Status::Internal("the instance actor has no key (was the node initialised?)");
   std::string key_id = Uris::KeyId(uris_.InstanceActor());
   int64_t now = clock_.NowSeconds();
   return rfc9421 ? SignRfc9421(request, key_id, *key, now) : SignCavage(request, key_id, *key, now);
@@ -120,11 +122,13 @@ cs::Result<FetchedDocument> Fetcher::Fetch(std::string_view url_text, const std:
   auto id = ReadString(*out.json, "id");
   if (!id) return cs::Status::InvalidInput(plain_url + ": document has no id");
   if (!SameOrigin(*id, final_url))
-    return cs::Status::InvalidInput(plain_url + ": document id " + *id + " is not on the origin it came from");
+    return cs::Status::InvalidInput(plain_url + ": document id " + *id +
+                                    " is not on the origin it came from");
   return out;
 }
 
-cs::Result<std::string> Fetcher::FetchPlain(std::string_view url_text, std::string_view accept) const {
+cs::Result<std::string> Fetcher::FetchPlain(std::string_view url_text,
+                                            std::string_view accept) const {
   auto url = ParseUrl(url_text);
   if (!url.ok()) return url.status();
   CS_RETURN_IF_ERROR(RefuseBlocked(url_text));

@@ -101,7 +101,8 @@ cs::Result<bool> GroupMembership::Entitled(const std::string& group_id,
     auto it = entries_.find(group_id);
     const int64_t now = clock_.NowMillis();
     if (it != entries_.end() && Fresh(*it->second, now) &&
-        !(refreshed && !it->second->loading && it->second->done_ms <= now - options_.miss_refresh_ms)) {
+        !(refreshed && !it->second->loading &&
+          it->second->done_ms <= now - options_.miss_refresh_ms)) {
       entry = it->second;
       // One lookup per group at a time: the others wait for its answer. The lookup is bounded
       // by its deadline and the client's timeouts; the wait is bounded again in case of a bug.

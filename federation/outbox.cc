@@ -20,7 +20,8 @@ bool IsGroupActor(const store::Txn& txn, const std::string& id) {
 }
 
 std::vector<std::string> Audience(store::Visibility vis, const std::string& followers,
-                                  const std::vector<std::string>& extra, std::vector<std::string>* cc) {
+                                  const std::vector<std::string>& extra,
+                                  std::vector<std::string>* cc) {
   std::vector<std::string> to;
   if (vis == store::Visibility::kPublic) {
     to.push_back(kPublic);
@@ -47,11 +48,13 @@ std::string DeliveryInbox(const store::ActorRecord& actor) {
   return actor.shared_inbox.empty() ? actor.inbox : actor.shared_inbox;
 }
 
-cs::Result<store::ActorRecord> Outbox::LocalUser(const store::Txn& txn, std::string_view user) const {
+cs::Result<store::ActorRecord> Outbox::LocalUser(const store::Txn& txn,
+                                                 std::string_view user) const {
   auto actor = store::GetLocalActorByName(txn, user);
   if (!actor.ok()) return actor.status();
   if (actor->deleted) return cs::Status::Gone("user '" + std::string(user) + "' was deleted");
-  if (actor->type != "Person") return cs::Status::InvalidInput("'" + std::string(user) + "' is not a teacher");
+  if (actor->type != "Person")
+    return cs::Status::InvalidInput("'" + std::string(user) + "' is not a teacher");
   return actor;
 }
 
@@ -114,7 +117,8 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   store::Visibility visibility = options.visibility;
   if (!options.in_reply_to.empty()) {
     auto parent = store::GetObject(txn, options.in_reply_to);
-    if (!parent.ok()) return cs::Status::NotFound("unknown post to reply to: " + options.in_reply_to);
+    if (!parent.ok())
+      return cs::Status::NotFound("unknown post to reply to: " + options.in_reply_to);
     if (parent->deleted()) return cs::Status::Gone("the post replied to was deleted");
     if (!parent->attributed_to.empty()) extra.push_back(parent->attributed_to);
     if (audience.empty()) audience = parent->audience;  // a reply stays in its community
@@ -163,13 +167,18 @@ cs::Result<std::string> Outbox::Post(store::Txn& txn, std::string_view user,
   create.visibility = note.visibility;
   create.published_ms = now;
   note.create_activity_id = create.id;
-  create.json = ActivityJson({.id = create.id, .type = "Create", .actor = author->id, .to = note.to,
-                              .cc = note.cc, .published_ms = now,
+  create.json = ActivityJson({.id = create.id,
+                              .type = "Create",
+                              .actor = author->id,
+                              .to = note.to,
+                              .cc = note.cc,
+                              .published_ms = now,
                               .object_json = ObjectJson(note, false)});
   CS_RETURN_IF_ERROR(store::PutObject(txn, note));
-  if (!note.in_reply_to.empty()) CS_RETURN_IF_ERROR(store::AddReply(txn, note.in_reply_to, note.id));
-  CS_RETURN_IF_ERROR(Publish(txn, *author, create, visibility != store::Visibility::kDirect,
-                             extra, note.id));
+  if (!note.in_reply_to.empty())
+    CS_RETURN_IF_ERROR(store::AddReply(txn, note.in_reply_to, note.id));
+  CS_RETURN_IF_ERROR(
+      Publish(txn, *author, create, visibility != store::Visibility::kDirect, extra, note.id));
   return note.id;
 }
 
@@ -181,7 +190,8 @@ cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view
   auto note = store::GetObject(txn, object_id);
   if (!note.ok()) return cs::Status::NotFound("no post " + std::string(object_id));
   if (note->attributed_to != author->id)
-    return cs::Status::Forbidden(std::string(user) + " is not the author of " + std::string(object_id));
+    return cs::Status::Forbidden(std::string(user) + " is not the author of " +
+                                 std::string(object_id));
   if (note->deleted()) return cs::Status::Gone("the post was deleted");
   if (markdown.empty()) return cs::Status::InvalidInput("a post needs text");
   // Each version is strictly later than the one before: receivers order edits by `updated`.
@@ -208,8 +218,12 @@ cs::Status Outbox::Edit(store::Txn& txn, std::string_view user, std::string_view
   update.object_id = note->id;
   update.visibility = note->visibility;
   update.published_ms = now;
-  update.json = ActivityJson({.id = update.id, .type = "Update", .actor = author->id, .to = note->to,
-                              .cc = note->cc, .published_ms = now,
+  update.json = ActivityJson({.id = update.id,
+                              .type = "Update",
+                              .actor = author->id,
+                              .to = note->to,
+                              .cc = note->cc,
+                              .published_ms = now,
                               .object_json = ObjectJson(*note, false)});
   CS_RETURN_IF_ERROR(store::PutObject(txn, *note));
   std::vector<std::string> extra;
@@ -230,7 +244,8 @@ cs::Status Outbox::DeleteObject(store::Txn& txn, std::string_view user,
   auto note = store::GetObject(txn, object_id);
   if (!note.ok()) return cs::Status::NotFound("no post " + std::string(object_id));
   if (note->attributed_to != author->id)
-    return cs::Status::Forbidden(std::string(user) + " is not the author of " + std::string(object_id));
+    return cs::Status::Forbidden(std::string(user) + " is not the author of " +
+                                 std::string(object_id));
   if (note->deleted()) return cs::Status::Gone("the post was already deleted");
   int64_t now = clock_.NowMillis();
   std::string former_type = note->type;
@@ -247,8 +262,13 @@ cs::Status Outbox::DeleteObject(store::Txn& txn, std::string_view user,
   del.visibility = note->visibility;
   del.published_ms = now;
   std::string tombstone = "{\"id\":" + JsonString(note->id) + ",\"type\":\"Tombstone\"}";
-  del.json = ActivityJson({.id = del.id, .type = "Delete", .actor = author->id, .to = note->to,
-                           .cc = note->cc, .published_ms = now, .object_json = tombstone});
+  del.json = ActivityJson({.id = del.id,
+                           .type = "Delete",
+                           .actor = author->id,
+                           .to = note->to,
+                           .cc = note->cc,
+                           .published_ms = now,
+                           .object_json = tombstone});
   std::vector<std::string> extra;
   if (!note->in_reply_to.empty())
     if (auto parent = store::GetObject(txn, note->in_reply_to); parent.ok())
@@ -285,8 +305,12 @@ cs::Result<store::FollowRecord> Outbox::Follow(store::Txn& txn, std::string_view
   act.actor = me->id;
   act.object_id = target.id;
   act.published_ms = now;
-  act.json = ActivityJson({.id = act.id, .type = "Follow", .actor = me->id, .to = {target.id},
-                           .published_ms = now, .object_id = target.id});
+  act.json = ActivityJson({.id = act.id,
+                           .type = "Follow",
+                           .actor = me->id,
+                           .to = {target.id},
+                           .published_ms = now,
+                           .object_id = target.id});
   CS_RETURN_IF_ERROR(store::PutActivity(txn, act));
   store::DeliveryRecord d;
   d.activity_id = act.id;
@@ -297,7 +321,8 @@ cs::Result<store::FollowRecord> Outbox::Follow(store::Txn& txn, std::string_view
   return follow;
 }
 
-cs::Status Outbox::Unfollow(store::Txn& txn, std::string_view user, std::string_view target_id) const {
+cs::Status Outbox::Unfollow(store::Txn& txn, std::string_view user,
+                            std::string_view target_id) const {
   auto me = LocalUser(txn, user);
   if (!me.ok()) return me.status();
   auto follow = store::GetFollow(txn, me->id, target_id);
@@ -314,9 +339,13 @@ cs::Status Outbox::Unfollow(store::Txn& txn, std::string_view user, std::string_
   undo.actor = me->id;
   undo.object_id = follow->activity_id;
   undo.published_ms = now;
-  undo.json = ActivityJson({.id = undo.id, .type = "Undo", .actor = me->id, .to = {target->id},
-                            .published_ms = now,
-                            .object_json = FollowObjectJson(follow->activity_id, me->id, target->id)});
+  undo.json =
+      ActivityJson({.id = undo.id,
+                    .type = "Undo",
+                    .actor = me->id,
+                    .to = {target->id},
+                    .published_ms = now,
+                    .object_json = FollowObjectJson(follow->activity_id, me->id, target->id)});
   CS_RETURN_IF_ERROR(store::PutActivity(txn, undo));
   store::DeliveryRecord d;
   d.activity_id = undo.id;
@@ -327,11 +356,14 @@ cs::Status Outbox::Unfollow(store::Txn& txn, std::string_view user, std::string_
 }
 
 cs::Status Outbox::AcceptFollow(store::Txn& txn, const store::ActorRecord& local,
-                                const store::ActorRecord& follower, std::string_view follow_id) const {
+                                const store::ActorRecord& follower,
+                                std::string_view follow_id) const {
   int64_t now = clock_.NowMillis();
   store::FollowRecord rec;
-  if (auto existing = store::GetFollow(txn, follower.id, local.id); existing.ok()) rec = *existing;
-  else rec.created_ms = now;
+  if (auto existing = store::GetFollow(txn, follower.id, local.id); existing.ok())
+    rec = *existing;
+  else
+    rec.created_ms = now;
   rec.follower = follower.id;
   rec.followee = local.id;
   rec.activity_id = std::string(follow_id);
@@ -344,9 +376,13 @@ cs::Status Outbox::AcceptFollow(store::Txn& txn, const store::ActorRecord& local
   accept.actor = local.id;
   accept.object_id = std::string(follow_id);
   accept.published_ms = now;
-  accept.json = ActivityJson({.id = accept.id, .type = "Accept", .actor = local.id,
-                              .to = {follower.id}, .published_ms = now,
-                              .object_json = FollowObjectJson(std::string(follow_id), follower.id, local.id)});
+  accept.json = ActivityJson(
+      {.id = accept.id,
+       .type = "Accept",
+       .actor = local.id,
+       .to = {follower.id},
+       .published_ms = now,
+       .object_json = FollowObjectJson(std::string(follow_id), follower.id, local.id)});
   CS_RETURN_IF_ERROR(store::PutActivity(txn, accept));
   store::DeliveryRecord d;
   d.activity_id = accept.id;
@@ -370,8 +406,12 @@ cs::Status Outbox::DeleteActor(store::Txn& txn, std::string_view user) const {
   del.actor = me->id;
   del.object_id = me->id;
   del.published_ms = now;
-  del.json = ActivityJson({.id = del.id, .type = "Delete", .actor = me->id, .to = {kPublic},
-                           .published_ms = now, .object_id = me->id});
+  del.json = ActivityJson({.id = del.id,
+                           .type = "Delete",
+                           .actor = me->id,
+                           .to = {kPublic},
+                           .published_ms = now,
+                           .object_id = me->id});
   CS_RETURN_IF_ERROR(Publish(txn, *me, del, false, known, ""));
   // Remove its content: every object it authored becomes a tombstone.
   std::vector<std::string> activity_ids;

@@ -39,10 +39,10 @@ class ClosedThreadCases : public ::testing::Test {
 
   std::string Reply(const std::string& actor, const std::string& id, const std::string& parent) {
     return "{\"id\":" + federation::JsonString(id + "/activity") +
-           ",\"type\":\"Create\",\"actor\":" + federation::JsonString(actor) +
-           ",\"to\":[" + federation::JsonString(group_) + "],\"object\":{\"id\":" +
-           federation::JsonString(id) + ",\"type\":\"Note\",\"attributedTo\":" +
-           federation::JsonString(actor) + ",\"inReplyTo\":" + federation::JsonString(parent) +
+           ",\"type\":\"Create\",\"actor\":" + federation::JsonString(actor) + ",\"to\":[" +
+           federation::JsonString(group_) + "],\"object\":{\"id\":" + federation::JsonString(id) +
+           ",\"type\":\"Note\",\"attributedTo\":" + federation::JsonString(actor) +
+           ",\"inReplyTo\":" + federation::JsonString(parent) +
            ",\"audience\":" + federation::JsonString(group_) + ",\"to\":[" +
            federation::JsonString(group_) + "],\"content\":\"<p>reply</p>\"}}";
   }
@@ -69,10 +69,10 @@ TEST_F(ClosedThreadCases, OnlyRepliesTheGroupAnnouncesJoinTheThread) {
                   .ok());
   // Sent to us directly by a stranger: 202 (nothing to tell him), nothing stored or threaded.
   const std::string intruder = elsewhere_.url("/notes/1");
-  auto direct = node_->inbox().Handle(SignedPost(Reply(stranger_, intruder, post),
-                                                 stranger_ + "#main-key", kStranger,
-                                                 node_.clock().NowSeconds()),
-                                      "");
+  auto direct =
+      node_->inbox().Handle(SignedPost(Reply(stranger_, intruder, post), stranger_ + "#main-key",
+                                       kStranger, node_.clock().NowSeconds()),
+                            "");
   EXPECT_EQ(direct.status, 202) << direct.body;
   EXPECT_FALSE(node_.Object(intruder));
   EXPECT_TRUE(Replies(post).empty());

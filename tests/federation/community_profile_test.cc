@@ -13,7 +13,8 @@ TEST(CommunityProfile, DescriptionIsMarkdownRenderedWithoutRawHtml) {
   EXPECT_EQ(CommunitySummaryHtml(""), "");
   EXPECT_EQ(CommunitySummaryHtml("Lesson ideas for **maths**"),
             "<p>Lesson ideas for <strong>maths</strong></p>");
-  std::string hostile = CommunitySummaryHtml("Hi <script>alert(1)</script> [x](javascript:alert(1))");
+  std::string hostile =
+      CommunitySummaryHtml("Hi <script>alert(1)</script> [x](javascript:alert(1))");
   EXPECT_EQ(hostile.find("<script"), std::string::npos) << hostile;
   EXPECT_EQ(hostile.find("javascript:"), std::string::npos) << hostile;
 }

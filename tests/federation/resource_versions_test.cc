@@ -31,11 +31,12 @@ TEST(ResourceVersions, AnUnnumberedSenderGetsANewVersionOnlyWhenTheContentChange
   CaseNode node(NodeOptions{});
   const std::string sha_a(64, 'a'), sha_b(64, 'b');
   auto store = [&](const federation::ResourceDoc& d) {
-    return node.Update([&](store::Txn& txn) { return federation::StoreResourceDoc(txn, d, "", 1); });
+    return node.Update(
+        [&](store::Txn& txn) { return federation::StoreResourceDoc(txn, d, "", 1); });
   };
   ASSERT_TRUE(store(Unnumbered("Fractions", sha_a)).ok());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(store(Unnumbered("Fractions", sha_a)).ok());  // refetches
-  ASSERT_TRUE(store(Unnumbered("Fractions", sha_b)).ok());   // a new file: version 2
+  ASSERT_TRUE(store(Unnumbered("Fractions", sha_b)).ok());  // a new file: version 2
   ASSERT_TRUE(store(Unnumbered("Fractions", sha_b)).ok());
   ASSERT_TRUE(store(Unnumbered("Fractions 2", sha_b)).ok());  // a new title: version 3
   auto txn = node.store().BeginRead();

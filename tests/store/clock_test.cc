@@ -27,8 +27,9 @@ TEST(Rfc3339, ParsesWhatOtherServersWrite) {
 }
 
 TEST(Rfc3339, RefusesWhatIsNotATime) {
-  for (const char* bad : {"", "yesterday", "2026-12-04", "2026-12-04T12:00:00", "2026-12-04T12:00:00.Z",
-                          "2026-12-04T12:00:00Zjunk", "2026-12-04T12:00:00+0100"})
+  for (const char* bad :
+       {"", "yesterday", "2026-12-04", "2026-12-04T12:00:00", "2026-12-04T12:00:00.Z",
+        "2026-12-04T12:00:00Zjunk", "2026-12-04T12:00:00+0100"})
     EXPECT_EQ(cs::ParseRfc3339Millis(bad), -1) << bad;
 }
 
