@@ -7,11 +7,6 @@
 namespace integ {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 struct Snapshot {
   std::string users, followers, following, timeline;
   HttpResult note, actor, outbox_page;

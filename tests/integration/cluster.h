@@ -107,13 +107,24 @@ inline int WaitChild(pid_t pid, std::chrono::milliseconds timeout) {
     if (Clock::now() > deadline) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
-      ADD_FAILURE() << "child " << pid << " did not finish within " << timeout.count() << " ms; killed";
+      ADD_FAILURE() << "child " << pid << " did not finish within " << timeout.count()
+                    << " ms; killed";
       return -1;
     }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(20));
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Command output without its trailing newline (and spaces).
+inline std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+inline bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
 }
 
 // Polls `pred` every 50 ms until it is true or `timeout` passes. True when it became true.
@@ -156,7 +167,9 @@ class BlackHole {
     addr.sin_port = htons(port);
     ok_ = bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(fd_, 128) == 0;
   }
-  ~BlackHole() { if (fd_ >= 0) close(fd_); }
+  ~BlackHole() {
+    if (fd_ >= 0) close(fd_);
+  }
   BlackHole(const BlackHole&) = delete;
   BlackHole& operator=(const BlackHole&) = delete;
   bool ok() const { return ok_; }
@@ -170,9 +183,9 @@ class BlackHole {
 // HTTP (libcurl, straight: the product's own client is not used to test the product)
 
 struct HttpResult {
-  long status = 0;                            // 0 when no HTTP answer came
-  std::string error;                          // curl's message when status == 0
-  std::map<std::string, std::string> headers; // lower-cased names, last value wins
+  long status = 0;                             // 0 when no HTTP answer came
+  std::string error;                           // curl's message when status == 0
+  std::map<std::string, std::string> headers;  // lower-cased names, last value wins
   std::string body;
   std::string Header(const std::string& name) const {
     auto it = headers.find(name);
@@ -185,7 +198,7 @@ struct HttpCall {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
-  int64_t declared_length = -1;      // POST: announce this Content-Length instead of body.size()
+  int64_t declared_length = -1;  // POST: announce this Content-Length instead of body.size()
 };
 
 namespace detail {
@@ -237,7 +250,8 @@ inline HttpResult Http(const HttpCall& call, const std::string& ca_file) {
   if (call.method == "POST") {
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     if (call.declared_length >= 0) {
-      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.declared_length));
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(call.declared_length));
       curl_easy_setopt(c, CURLOPT_READFUNCTION, detail::ZeroBody);
       curl_easy_setopt(c, CURLOPT_READDATA, &remaining);
     } else {
@@ -291,7 +305,8 @@ inline bool IsNull(const rapidjson::Value& obj, const char* key) {
 }
 
 // The element of array `arr` whose `key` equals `value`, or nullptr.
-inline const rapidjson::Value* FindBy(const rapidjson::Value& arr, const char* key, const std::string& value) {
+inline const rapidjson::Value* FindBy(const rapidjson::Value& arr, const char* key,
+                                      const std::string& value) {
   if (!arr.IsArray()) return nullptr;
   for (const auto& el : arr.GetArray())
     if (Str(el, key) == value) return &el;
@@ -305,8 +320,11 @@ class TestNode {
  public:
   TestNode(std::string name, std::string dir, std::string log_dir, std::string ca_file,
            testutil::TestCert cert)
-      : name_(std::move(name)), dir_(std::move(dir)), log_dir_(std::move(log_dir)),
-        ca_file_(std::move(ca_file)), cert_(std::move(cert)) {
+      : name_(std::move(name)),
+        dir_(std::move(dir)),
+        log_dir_(std::move(log_dir)),
+        ca_file_(std::move(ca_file)),
+        cert_(std::move(cert)) {
     std::filesystem::create_directories(log_dir_);
   }
   ~TestNode() { Kill9(); }
@@ -329,7 +347,8 @@ class TestNode {
   // appends `extra_toml` (config keys) to cloudschool.toml.
   ::testing::AssertionResult Init(uint16_t port, const std::string& extra_toml = "") {
     port_ = port;
-    RunResult r = Run({"init", "--domain", domain(), "--allow-addresses", "127.0.0.0/8", "--ca-file", ca_file_});
+    RunResult r = Run(
+        {"init", "--domain", domain(), "--allow-addresses", "127.0.0.0/8", "--ca-file", ca_file_});
     if (r.exit_code != 0) return ::testing::AssertionFailure() << "init " << name_ << ": " << r.err;
     if (!extra_toml.empty()) {
       std::ofstream toml(dir_ + "/cloudschool.toml", std::ios::app);
@@ -345,16 +364,18 @@ class TestNode {
     ++starts_;
     serve_out_ = log_dir_ + "/serve-" + std::to_string(starts_) + ".out";
     serve_err_ = log_dir_ + "/serve-" + std::to_string(starts_) + ".err";
-    pid_ = Spawn({CS_BINARY, "--data", dir_, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
-                  "--tls-cert", cert_.cert_file, "--tls-key", cert_.key_file},
-                 serve_out_, serve_err_);
+    pid_ =
+        Spawn({CS_BINARY, "--data", dir_, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
+               "--tls-cert", cert_.cert_file, "--tls-key", cert_.key_file},
+              serve_out_, serve_err_);
     if (pid_ <= 0) return ::testing::AssertionFailure() << "cannot start serve for " << name_;
     auto deadline = Clock::now() + timeout;
     while (true) {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        return ::testing::AssertionFailure() << "serve " << name_ << " exited: " << Slurp(serve_err_);
+        return ::testing::AssertionFailure()
+               << "serve " << name_ << " exited: " << Slurp(serve_err_);
       }
       HttpResult r = Http({.url = origin() + "/.well-known/nodeinfo"}, ca_file_);
       if (r.status == 200) return ::testing::AssertionSuccess();
@@ -385,7 +406,8 @@ class TestNode {
     kill(pid_, SIGTERM);
     int code = WaitChild(pid_, 30s);
     pid_ = -1;
-    if (code != 0) return ::testing::AssertionFailure() << "serve " << name_ << " exited with " << code;
+    if (code != 0)
+      return ::testing::AssertionFailure() << "serve " << name_ << " exited with " << code;
     return ::testing::AssertionSuccess();
   }
 
@@ -483,6 +505,13 @@ class TestNode {
   std::string serve_out_, serve_err_;
 };
 
+// The content of `id` on `user`'s home timeline on `node`, "" when it is not there.
+inline std::string ContentOn(TestNode& node, const std::string& user, const std::string& id) {
+  auto tl = node.Timeline(user);
+  const rapidjson::Value* item = FindBy(*tl, "id", id);
+  return item ? Str(*item, "content") : "";
+}
+
 // Signs `call` (method, url, body set) with draft-cavage as the given key, the way a node does
 // (federation::SignCavage over the request as it will be sent), and adds the headers to the call.
 inline ::testing::AssertionResult SignCall(HttpCall& call, const std::string& key_id,
@@ -519,8 +548,10 @@ class Cluster {
     }
     ca_ = *ca;
     auto cert = testutil::MakeServerCert(ca_, root_.str(), {"127.0.0.1", "localhost"});
-    if (!cert.ok()) ADD_FAILURE() << cert.status().ToString();
-    else cert_ = *cert;
+    if (!cert.ok())
+      ADD_FAILURE() << cert.status().ToString();
+    else
+      cert_ = *cert;
   }
   ~Cluster() {
     if (::testing::Test::HasFailure())

@@ -12,21 +12,6 @@
 namespace integ {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::string ContentOn(TestNode& node, const std::string& user, const std::string& id) {
-  auto tl = node.Timeline(user);
-  const rapidjson::Value* item = FindBy(*tl, "id", id);
-  return item ? Str(*item, "content") : "";
-}
-
 TEST(CommunityMembers, MembersOnlyPostAndFilesFromAMembersSchoolReachAThirdSchoolOnly) {
   Cluster cluster;
   TestNode& a = cluster.AddNode("a", {"ann"});

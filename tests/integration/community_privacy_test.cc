@@ -11,15 +11,6 @@
 namespace integ {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 bool PostsHave(TestNode& node, const std::string& community, const std::string& id) {
   auto posts = node.Json({"community", "posts", community});
   return FindBy(*posts, "id", id) != nullptr;

@@ -8,15 +8,6 @@
 namespace integ {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 // The state of `user`'s membership in `group` as the user's node sees it.
 std::string Membership(TestNode& node, const std::string& user, const std::string& group) {
   return node.FollowState(user, group, false);
@@ -25,12 +16,6 @@ std::string Membership(TestNode& node, const std::string& user, const std::strin
 bool PostsHave(TestNode& node, const std::string& community, const std::string& id) {
   auto posts = node.Json({"community", "posts", community});
   return FindBy(*posts, "id", id) != nullptr;
-}
-
-std::string ContentOn(TestNode& node, const std::string& user, const std::string& id) {
-  auto tl = node.Timeline(user);
-  const rapidjson::Value* item = FindBy(*tl, "id", id);
-  return item ? Str(*item, "content") : "";
 }
 
 TEST(Community, ApprovalJoinPostReplyEditDeleteAcrossThreeNodes) {

@@ -14,11 +14,6 @@ namespace {
 // Senders retry a failed delivery after 300 ms (then doubling) instead of production's 30 s.
 constexpr const char* kFastRetry = "delivery_first_retry_ms = 300";
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // `follower` on `fnode` follows `followee` on `enode` and waits for the Accept.
 ::testing::AssertionResult FollowAndWait(TestNode& fnode, const std::string& follower, TestNode& enode,
                                          const std::string& followee) {

@@ -8,11 +8,6 @@
 namespace integ {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // The item for `id` in `node`'s `thread --json` of `url` (nullptr when absent); keeps the document.
 struct ThreadView {
   std::unique_ptr<rapidjson::Document> doc;

@@ -7,15 +7,6 @@
 namespace integ {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 TEST(Federation, ThreeNodesFollowPostReplyEditDeleteUnfollowAndDeleteUser) {
   Cluster cluster;
   TestNode& a = cluster.AddNode("a", {"ann"});

@@ -15,11 +15,6 @@ constexpr const char* kAs = "Accept: application/activity+json";
 constexpr const char* kActivityJson = "Content-Type: application/activity+json";
 constexpr const char* kPublic = "https://www.w3.org/ns/activitystreams#Public";
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 // A Create of a public Note by `actor` that mentions `cc` and is addressed to it (so a receiving
