@@ -1,6 +1,7 @@
 #include "federation/activity_handlers.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "federation/authorship.h"
 #include "federation/discussion.h"
@@ -168,18 +169,20 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
   }
   store::ObjectRecord rec = ObjectRecordFromDoc(o, author, now);
   rec.create_activity_id = create_id;
+  // The post replied to, when we have it (read once: the checks below all need it).
+  std::optional<store::ObjectRecord> parent;
+  if (!rec.in_reply_to.empty())
+    if (auto p = store::GetObject(txn, rec.in_reply_to); p.ok()) parent = std::move(*p);
   // A reply in a closed community hosted elsewhere reaches us through its group, which checked
   // that its author is a member. Sent to us directly we cannot tell (a stranger could write into
   // the thread), so we wait for the group's copy.
-  if (!rec.in_reply_to.empty())
-    if (auto parent = store::GetObject(txn, rec.in_reply_to);
-        parent.ok() && !parent->audience.empty() && !uris_.IsLocal(parent->audience) &&
-        also_followers_of != parent->audience && IsClosedCommunity(txn, parent->audience))
-      return cs::Status::Ok();
+  if (parent && !parent->audience.empty() && !uris_.IsLocal(parent->audience) &&
+      also_followers_of != parent->audience && IsClosedCommunity(txn, parent->audience))
+    return cs::Status::Ok();
   CS_RETURN_IF_ERROR(store::PutObject(txn, rec));
   if (!rec.in_reply_to.empty()) {
     CS_RETURN_IF_ERROR(store::AddReply(txn, rec.in_reply_to, rec.id));
-    if (!store::GetObject(txn, rec.in_reply_to).ok() && !uris_.IsLocal(rec.in_reply_to)) {
+    if (!parent && rec.in_reply_to != rec.id && !uris_.IsLocal(rec.in_reply_to)) {
       // The parent is fetched after the 202, never while the sender waits.
       CS_RETURN_IF_ERROR(store::QueueJob(txn, {.kind = "fetch_object",
                                                .subject = rec.in_reply_to,
@@ -204,10 +207,7 @@ cs::Status ActivityHandlers::StoreRemoteObject(store::Txn& txn, const ObjectDoc&
   // Addressing alone is not enough (anyone can put our teachers in `cc` and fill their home
   // timelines): an addressed teacher sees it when mentioned, when it replies to one of their
   // posts, or when they follow the author (above).
-  std::string parent_author;
-  if (!rec.in_reply_to.empty())
-    if (auto parent = store::GetObject(txn, rec.in_reply_to); parent.ok())
-      parent_author = parent->attributed_to;
+  const std::string parent_author = parent ? parent->attributed_to : "";
   auto mentioned = [&](const std::string& id) {
     std::string profile;  // a Mention's href may be the profile page rather than the id
     if (auto actor = store::GetActor(txn, id); actor.ok()) profile = actor->url;
